@@ -1,0 +1,909 @@
+r"""Swept single Langmuir probe analysis: one sweep, or every sweep of a shot.
+
+Both entry points share one vectorised engine (:func:`_analyze_block`) that
+works on a 2-D array of sweeps (rows sorted by increasing bias) with numpy
+only: no per-sweep Python loop and no iterative scipy fit. A single sweep is a
+block of one row; a shot is split into its up and down ramps, which are cut to a
+common length and analysed together.
+
+Sign convention: electron current positive (a probe collecting electrons
+sources current into the plasma). Bias and potentials in volts against the same
+reference.
+
+Method (documented at length in ``docs/physics.md``)
+----------------------------------------------------
+1. *Clean-up* (single sweep): non-finite points dropped; points at an
+   instrument clipping level dropped (given, or detected as a flat run at the
+   extreme current of a finely digitised record); sorted by bias; duplicated
+   biases averaged; single-point spikes replaced by the 3-point median when they
+   deviate by more than 6 robust standard deviations.
+2. *Smoothing* with a Savitzky-Golay filter in sample index; derivatives by the
+   chain rule ``dI/dV = (dI/di)/(dV/di)`` so a non-uniform bias grid is fine.
+3. *Plasma potential*, first guess: maximum of the smoothed ``dI/dV``.
+4. *Floating potential*: the last zero crossing of the smoothed current below
+   that guess, linearly interpolated (several crossings from noise are skipped:
+   only the one bounding the electron branch matters).
+5. Iterate (3 times):
+
+   a. *Ion branch*: linear fit of ``I - I_e,model`` for ``V <= V_f - T_e``
+      (falls back to ``V <= V_f``); the ion current is held at its ``V_f``
+      value above ``V_f``. ``i_sat`` is the fit at ``V_f``.
+   b. *Electron temperature*: weighted least-squares line through
+      ``ln(I - I_ion)`` on ``max(V_f, V_p - 4 T_e) <= V <= V_p - 0.5 T_e``
+      (weights ``I_e^2``: constant additive noise), ``T_e = 1/slope``.
+   c. *Plasma potential and electron saturation current*: least-squares fit of
+      the electron branch near the knee, ``[V_p - 3T_e, V_p + 4T_e]``, to
+      ``I_es exp((V-V_p)/T_e)`` below and ``I_es g((V-V_p)/T_e)`` above
+      ``V_p`` with the geometry's growth ``g`` (planar 1, cylindrical OML,
+      spherical ``1+eta``), ``T_e`` fixed, ``I_es`` linear, ``V_p`` by a
+      coarse-to-fine grid search with parabolic refinement. This is the knee
+      intersection generalised to the probe geometry: the plain ``dI/dV``
+      maximum is biased low by any smoothing and is undefined for spheres.
+
+6. *Electron density* ``n_e = I_es / (e A sqrt(e T_e / 2 pi m_e))``.
+7. *Ion density* by the sheath regime of ``xi = r_p / lambda_D``: the ion
+   branch is fitted with :func:`~core.machine.probe_model.ion_current_shape`
+   (one linear coefficient, the density), iterating ``xi`` on the fitted
+   density. Thin sheath (``xi >= 50``): Bohm with Child-law sheath expansion;
+   transitional (``3 < xi < 50``): Lobbia & Beal's fits; OML (``xi <= 3``).
+8. *EEDF* (single sweep): Druyvesteyn, ``f(eps) = (2 m_e / e^2 A) sqrt(2 e eps / m_e) d2I_e/dV2``.
+
+Nothing raises on bad data: a quantity that cannot be determined is NaN and
+``reasons[quantity]`` says why.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import convolve1d
+from scipy.signal import savgol_coeffs
+
+from core.machine.ions import M_E, get_ion
+from core.machine.probe_model import (E_CHARGE, XI_THIN_MIN, ProbeGeometry, debye_length, ion_current_shape,
+                                      sheath_regime)
+
+QUANTITIES = ("te_ev", "v_float", "v_plasma", "i_sat", "n_e", "n_i")
+
+#: Minimum number of distinct bias points for an analysis.
+MIN_POINTS = 12
+#: Te fit window relative to the plasma potential, in units of Te.
+TE_WINDOW = (-4.0, -0.5)
+#: Electron-branch (knee) fit window relative to the plasma potential, in Te.
+KNEE_WINDOW = (-3.0, 4.0)
+_N_ITER = 3
+
+# Reason codes (0 = determined). Per quantity, the first failing cause wins.
+_REASONS = {
+    0: "",
+    1: "too few points",
+    2: "no electron saturation: dI/dV keeps rising to the end of the sweep (bias range ends below the plasma potential)",
+    3: "current never negative below the plasma potential: the sweep does not reach the floating potential",
+    4: "too few points in the exponential (electron retardation) region",
+    5: "no exponential region: ln(I_e) does not rise with bias",
+    6: "too few points in the ion saturation branch",
+    7: "current clipped by the instrument before the electron saturation",
+    8: "depends on an undetermined quantity",
+    9: "electron-branch (knee) fit found no plasma potential inside the sweep: no usable electron saturation region",
+    10: "no current: the sweep is flat",
+    11: "non-physical result (non-positive ion current at the floating potential)",
+    12: "partial sweep (shorter than the others: start or end of the waveform)",
+}
+
+
+@dataclass
+class SweepResult:
+    """Result of a single-sweep analysis.
+
+    Attributes
+    ----------
+    te_ev : float
+        Electron temperature (eV).
+    v_float, v_plasma : float
+        Floating and plasma potentials (V).
+    i_sat : float
+        Ion saturation current at the floating potential (A, negative).
+    i_esat : float
+        Electron saturation current at the plasma potential (A).
+    n_e : float
+        Electron density from the electron saturation current (m⁻³).
+    n_i : float
+        Ion density from the ion branch, by ``theory`` (m⁻³).
+    theory : str
+        Sheath theory used for ``n_i``: ``"thin"`` (Bohm), ``"transitional"``
+        (Lobbia & Beal fits) or ``"oml"``; ``""`` when undetermined.
+    xi : float
+        Probe radius over Debye length used for the choice.
+    quality : dict
+        Per quantity: ``r2`` of its fit and/or ``rel_err`` (one-sigma relative
+        uncertainty) or ``sigma_V`` (V).
+    reasons : dict
+        Quantity -> why it is NaN (only undetermined quantities appear).
+    assumptions : list of str
+        Assumptions made (geometry, quasi-neutrality, clipping, ...).
+    eedf : tuple of ndarray or None
+        ``(energy_eV, f)`` Druyvesteyn EEDF, ``f`` in m⁻³ eV⁻¹.
+    n_points : int
+        Distinct bias points analysed.
+    """
+
+    te_ev: float = math.nan
+    v_float: float = math.nan
+    v_plasma: float = math.nan
+    i_sat: float = math.nan
+    i_esat: float = math.nan
+    n_e: float = math.nan
+    n_i: float = math.nan
+    theory: str = ""
+    xi: float = math.nan
+    quality: dict = field(default_factory=dict)
+    reasons: dict = field(default_factory=dict)
+    assumptions: list = field(default_factory=list)
+    eedf: tuple | None = None
+    n_points: int = 0
+
+    def to_dict(self, eedf: bool = False) -> dict[str, Any]:
+        """JSON-friendly dict (NaN becomes ``None``; EEDF only if asked)."""
+        def clean(x):
+            if isinstance(x, dict):
+                return {k: clean(v) for k, v in x.items()}
+            if isinstance(x, (list, tuple)):
+                return [clean(v) for v in x]
+            if isinstance(x, np.ndarray):
+                return [clean(v) for v in x.tolist()]
+            if isinstance(x, (float, np.floating)):
+                return None if not np.isfinite(x) else float(x)
+            if isinstance(x, np.integer):
+                return int(x)
+            return x
+
+        d = {k: getattr(self, k) for k in ("te_ev", "v_float", "v_plasma", "i_sat", "i_esat", "n_e", "n_i",
+                                           "theory", "xi", "quality", "reasons", "assumptions", "n_points")}
+        if eedf and self.eedf is not None:
+            d["eedf"] = {"energy_eV": self.eedf[0], "f_m3_eV": self.eedf[1]}
+        return clean(d)
+
+    def __repr__(self) -> str:
+        return (f"SweepResult(te_ev={self.te_ev:.4g}, v_float={self.v_float:.4g}, v_plasma={self.v_plasma:.4g}, "
+                f"i_sat={self.i_sat:.4g}, n_e={self.n_e:.4g}, n_i={self.n_i:.4g}, theory={self.theory!r})")
+
+
+# ---------------------------------------------------------------------------
+# vectorised helpers
+# ---------------------------------------------------------------------------
+def _wlinfit(x, y, w):
+    """Row-wise weighted least-squares line ``y = c0 + c1 x``.
+
+    Returns ``c1, c0, n, r2, c1_stderr`` (arrays over rows); rows with fewer
+    than 3 weighted points give NaN.
+    """
+    n = np.count_nonzero(w > 0, axis=1)
+    s = w.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xm = (w * x).sum(1) / s
+        ym = (w * y).sum(1) / s
+        dx = np.where(w > 0, x - xm[:, None], 0.0)
+        dy = np.where(w > 0, y - ym[:, None], 0.0)
+        sxx = (w * dx * dx).sum(1)
+        sxy = (w * dx * dy).sum(1)
+        syy = (w * dy * dy).sum(1)
+        c1 = sxy / sxx
+        c0 = ym - c1 * xm
+        ssr = np.maximum(syy - c1 * sxy, 0.0)
+        r2 = 1.0 - ssr / syy
+        dof = np.maximum(n - 2, 1)
+        # w are relative weights: scale the covariance by the residual variance.
+        se = np.sqrt(ssr / dof / sxx)
+    bad = n < 3
+    c1 = np.where(bad, np.nan, c1)
+    c0 = np.where(bad, np.nan, c0)
+    return c1, c0, n, np.where(bad, np.nan, r2), np.where(bad, np.nan, se)
+
+
+def _take(a, idx):
+    """``a[row, idx[row]]`` with idx clipped to the row."""
+    idx = np.clip(idx, 0, a.shape[1] - 1)
+    return np.take_along_axis(a, idx[:, None], 1)[:, 0]
+
+
+def _growth(kind: str, eta):
+    """Electron-saturation growth ``g(eta)`` beyond Vp for the geometry (eta >= 0)."""
+    from scipy.special import erfcx
+
+    if kind == "cylindrical":
+        return (2.0 / np.sqrt(np.pi)) * np.sqrt(eta) + erfcx(np.sqrt(eta))
+    if kind == "spherical":
+        return 1.0 + eta
+    return np.ones_like(eta)
+
+
+def _window(n: int) -> int:
+    """Savitzky-Golay window: ~2.5 % of the sweep, odd, 5..41 samples."""
+    w = int(round(n / 40.0)) | 1
+    return max(5, min(41, w))
+
+
+def _med3(y):
+    """Row-wise 3-point running median (ends kept)."""
+    a, b, c = y[:, :-2], y[:, 1:-1], y[:, 2:]
+    m = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    out = y.copy()
+    out[:, 1:-1] = m
+    return out
+
+
+def _despike(i):
+    """Replace isolated spikes (> 6 robust sigma from the 3-point median)."""
+    m = _med3(i)
+    r = i - m
+    # Robust sigma from the mean absolute deviation of consecutive-point
+    # differences of the median: cheap, and immune to the spikes themselves.
+    sig = 1.4826 * np.median(np.abs(r), axis=1) if i.shape[0] == 1 else 1.2533 * np.mean(np.abs(r), axis=1)
+    span = np.ptp(m, axis=1)
+    sig = np.maximum(sig, 1e-4 * span)
+    spike = np.abs(r) > 6.0 * sig[:, None]
+    return np.where(spike, m, i), spike
+
+
+# ---------------------------------------------------------------------------
+# the engine
+# ---------------------------------------------------------------------------
+def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
+    """Analyse rows of sweeps at once.
+
+    Parameters
+    ----------
+    V, I : ndarray, shape (M, N)
+        Bias (V) and current (A), every row sorted by increasing bias, no NaN.
+    ok : ndarray of bool, shape (M, N)
+        Points usable in fits (False: clipped).
+    geometry : ProbeGeometry
+    ion : Ion
+
+    Returns
+    -------
+    dict of ndarray
+        ``te_ev, v_float, v_plasma, i_sat, i_esat, n_e, n_i, xi`` and quality
+        arrays, ``regime`` (str) and ``code_<quantity>`` reason codes.
+    """
+    M, N = V.shape
+    area = geometry.area
+    kind = geometry.kind
+    rows = np.arange(M)
+    idx = np.arange(N)[None, :]
+    out: dict[str, np.ndarray] = {}
+    nanv = np.full(M, np.nan)
+    codes = {q: np.zeros(M, dtype=np.int8) for q in QUANTITIES}
+
+    w = _window(N)
+    c_s = savgol_coeffs(w, 2, use="dot")  # smoothing
+    c_d = savgol_coeffs(w, 2, deriv=1, use="dot")
+    # convolve1d correlates with the reversed kernel: pass the 'dot' coefficients reversed.
+    Is = convolve1d(I, c_s[::-1], axis=1, mode="nearest")
+    dIdi = convolve1d(I, c_d[::-1], axis=1, mode="nearest")
+    dVdi = convolve1d(V, c_d[::-1], axis=1, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dIdV = np.where(dVdi > 0, dIdi / np.where(dVdi > 0, dVdi, 1.0), 0.0)
+    half = w // 2
+    span = np.ptp(I, axis=1)
+    flat = ~(span > 0)
+
+    # --- 3. first guess of Vp: dI/dV maximum away from the filter's edges
+    interior = (idx >= half) & (idx <= N - 1 - half) & ok
+    d_masked = np.where(interior, dIdV, -np.inf)
+    k_max = np.argmax(d_masked, axis=1)
+    # First point reaching 90 % of the maximum on the electron side: the same
+    # as the maximum for a peaked dI/dV (planar, cylindrical), and still the
+    # knee for a sphere, whose dI/dV is a plateau beyond Vp.
+    d_top = d_masked[np.arange(M), k_max]
+    reach = (d_masked >= 0.9 * d_top[:, None]) & (Is > 0)
+    k_vp = np.where(reach.any(1), np.argmax(reach, axis=1), k_max)
+    last_ok = N - 1 - np.argmax(ok[:, ::-1], axis=1)
+    no_sat = k_vp >= np.minimum(N - 1 - half, last_ok - 1) - 1
+    # clipped above: the first clipped point above the knee guess
+    clip_hi = (~ok) & (idx > k_vp[:, None]) & (I > 0)
+    has_clip_hi = clip_hi.any(1)
+    first_clip_hi = np.where(has_clip_hi, np.argmax(clip_hi, axis=1), N)
+    clipped_knee = has_clip_hi & (first_clip_hi - k_vp <= 2 * half + 2)
+    vp0 = V[rows, k_vp]
+    # Te guess: I/(dI/dV) of an exponential, at the dI/dV maximum.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        te = np.abs(Is[rows, k_vp] / dIdV[rows, k_vp])
+    vrange = V[:, -1] - V[:, 0]
+    te = np.where(np.isfinite(te) & (te > 0), np.minimum(te, vrange / 4), vrange / 20)
+
+    # --- 4. floating potential: last crossing below the knee guess
+    below = (Is <= 0) & (idx < k_vp[:, None])
+    has_vf = below.any(1)
+    k_f = np.where(has_vf, N - 1 - np.argmax(below[:, ::-1], axis=1), 0)
+    i0, i1 = _take(Is, k_f), _take(Is, k_f + 1)
+    v0, v1 = _take(V, k_f), _take(V, k_f + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vf = np.where(has_vf & (i1 > i0), v0 + (0 - i0) * (v1 - v0) / (i1 - i0), np.where(has_vf, v0, np.nan))
+    has_vf &= np.isfinite(vf)
+
+    vp = np.where(no_sat, V[:, -1], vp0)
+    # noise sigma per sweep from the smoothing residual (mean |r| of a Gaussian is 0.80 sigma)
+    sig = 1.2533 * np.mean(np.abs(I - Is), axis=1)
+    ie_c0 = np.full(M, np.nan)   # ln I_e = ie_c0 + (V - vp)/te below vp
+    i_es = np.full(M, np.nan)
+    a_ion = np.zeros(M)
+    b_ion = np.zeros(M)
+    ion_r2 = nanv.copy()
+    te_r2 = nanv.copy()
+    te_se = nanv.copy()
+    n_te_pts = np.zeros(M, int)
+    n_ion_pts = np.zeros(M, int)
+    te_good = np.zeros(M, bool)
+    knee_ok = np.zeros(M, bool)
+    for it in range(_N_ITER):
+        # (a) ion branch: linear fit of I minus the electron model.
+        if it == 0:
+            ie_model = np.zeros_like(I)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                ie_model = np.where(te_good[:, None],
+                                    np.exp(ie_c0[:, None] + (np.minimum(V, vp[:, None]) - vp[:, None]) / te[:, None]),
+                                    0.0)
+            ie_model = np.nan_to_num(ie_model)
+        reg = ok & (V <= (vf - te)[:, None]) & has_vf[:, None]
+        few = np.count_nonzero(reg, axis=1) < 3
+        reg = np.where(few[:, None], ok & (V <= vf[:, None]) & has_vf[:, None], reg)
+        wion = reg.astype(float)
+        b, a, n_ion_pts, ion_r2, _ = _wlinfit(V, I - ie_model, wion)
+        # Ion current grows in magnitude towards negative bias: slope >= 0.
+        neg = ~(b >= 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_ion = (wion * (I - ie_model)).sum(1) / wion.sum(1)
+        b = np.where(neg, 0.0, b)
+        a = np.where(neg, mean_ion, a)
+        a_ion = np.where(np.isfinite(a), a, 0.0)
+        b_ion = np.where(np.isfinite(b), b, 0.0)
+        vf_hold = np.where(has_vf, vf, V[:, 0])
+        i_ion = np.where(has_vf[:, None], np.minimum(a_ion[:, None] + b_ion[:, None] * np.minimum(V, vf_hold[:, None]), 0.0), 0.0)
+        if it > 0:
+            # Sheath-theory ion current of the previous pass (follows the
+            # sqrt-like OML branch, which a straight line does not).
+            i_ion = np.where(model_ok[:, None], -i_ion_model, i_ion)
+
+        # (b) Te: weighted line through ln(I - I_ion).
+        ie = I - i_ion
+        lo = vp + TE_WINDOW[0] * te
+        lo = np.where(has_vf, np.maximum(lo, vf), lo)
+        hi = vp + TE_WINDOW[1] * te
+        hi = np.where(no_sat, V[:, -1], hi)
+        # Weights I_e^2 (constant additive noise on I makes var(ln I) ~ 1/I^2),
+        # taken from the *smoothed* electron current: weights from the noisy
+        # samples themselves favour upward fluctuations and bias T_e high.
+        # Points below 3 noise sigmas are left out (ln of noise is biased).
+        ie_s = Is - i_ion
+        reg_te = ok & (V >= lo[:, None]) & (V <= hi[:, None]) & (ie > 0) & (ie_s > 3.0 * sig[:, None])
+        wte = np.where(reg_te, ie_s * ie_s, 0.0)
+        ln_ie = np.log(np.where(ie > 0, ie, 1.0))
+        c1, c0, n_te_pts, te_r2, te_se = _wlinfit(V - vp[:, None], ln_ie, wte)
+        te_new = 1.0 / c1
+        good = np.isfinite(te_new) & (te_new > 0) & (n_te_pts >= 4)
+        te = np.where(good, np.minimum(te_new, vrange), te)
+        te_good = good
+        ie_c0 = np.where(good, c0, ie_c0)
+
+        # (c) knee: electron branch model fit for Vp and I_es, Te fixed.
+        vp, i_es, knee_ok = _fit_knee(V, ie, ok, vp, te, kind, no_sat)
+        vp = np.where(no_sat, V[:, -1], vp)
+        if it < _N_ITER - 1:
+            n_tmp, i_ion_model = _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, k_iter=4)[:2]
+            model_ok = np.isfinite(n_tmp) & (n_tmp > 0) & has_vf & te_good
+            i_ion_model = np.nan_to_num(i_ion_model)
+    # electron saturation for rows without saturation: undefined
+    # --- results
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_e = i_es / (E_CHARGE * area * np.sqrt(E_CHARGE * te / (2 * np.pi * M_E)))
+        i_sat = np.where(has_vf, a_ion + b_ion * vf, np.nan)
+
+    # --- 7. ion density by sheath regime, iterating xi on the fitted density
+    n_i, _, xi, ni_r2, ni_rel = _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
+                                              i_sat=i_sat, k_iter=8)
+    regime = sheath_regime(xi)
+    if kind == "planar":
+        regime = np.where(regime == "oml", "transitional", regime)  # planar probes have no OML limit
+
+    # --- reasons (first cause wins)
+    too_few = (N < MIN_POINTS) | (np.count_nonzero(ok, axis=1) < MIN_POINTS)
+    base = np.where(too_few, 1, np.where(flat, 10, 0))
+    c_vp = np.where(base > 0, base, np.where(clipped_knee, 7, np.where(no_sat, 2, np.where(~knee_ok, 9, 0))))
+    c_vf = np.where(base > 0, base, np.where(~has_vf, 3, 0))
+    c_te = np.where(base > 0, base, np.where(n_te_pts < 4, 4, np.where(~te_good, 5, 0)))
+    c_ne = np.where(c_te > 0, 8, np.where(c_vp > 0, c_vp, 0))
+    c_is = np.where(c_vf > 0, c_vf, np.where(n_ion_pts < 3, 6, np.where(~(i_sat < 0), 11, 0)))
+    c_ni = np.where(c_is > 0, c_is, np.where(c_te > 0, 8, np.where(~(np.isfinite(n_i) & (n_i > 0)), 11, 0)))
+    # the ion density needs Vp for eta; without saturation Vp is the sweep end (lower bound)
+    c_ni = np.where((c_ni == 0) & (c_vp > 0), 8, c_ni)
+    codes = {"v_plasma": c_vp, "v_float": c_vf, "te_ev": c_te, "n_e": c_ne, "i_sat": c_is, "n_i": c_ni}
+    vals = {"v_plasma": vp, "v_float": vf, "te_ev": te, "n_e": n_e, "i_sat": i_sat, "n_i": n_i}
+    for q in QUANTITIES:
+        out[q] = np.where(codes[q] == 0, vals[q], np.nan)
+        out["code_" + q] = codes[q]
+    out["i_esat"] = np.where(c_ne == 0, i_es, np.nan)
+    out["xi"] = np.where(c_ni == 0, xi, np.nan)
+    out["regime"] = np.where(c_ni == 0, regime, "")
+    out["te_r2"], out["te_rel_err"] = te_r2, te_se * te
+    out["ion_r2"], out["ni_r2"], out["ni_rel_err"] = ion_r2, ni_r2, ni_rel
+    out["n_te_pts"], out["n_ion_pts"] = n_te_pts, n_ion_pts
+    # noise and slope at Vf for the Vf uncertainty
+    resid = I - Is
+    sig = 1.2533 * np.mean(np.abs(resid), axis=1)
+    out["noise_A"] = sig
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["vf_sigma_V"] = sig / np.abs(_take(dIdV, k_f)) / np.sqrt(w)
+        out["ne_rel_err"] = np.sqrt((0.5 * out["te_rel_err"]) ** 2 + (sig / i_es / np.sqrt(w)) ** 2)
+    if want_eedf:
+        out["_smooth"] = (Is, dIdV, w)
+    return out
+
+
+def _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, i_sat=None, k_iter=8):
+    """Ion density from the ion branch by the sheath theory of ``xi = r_p/lambda_D``.
+
+    The ion current below ``V_f`` (electron model removed) is fitted with
+    ``n K s(xi, eta)`` (:func:`~core.machine.probe_model.ion_current_shape`),
+    one linear coefficient ``n``; ``xi`` is re-evaluated from ``n`` (fixed
+    point; the regime blending makes it unique). Returns ``n_i`` (per ion,
+    i.e. divided by Z), the model ion current (positive, all V < Vp), ``xi``,
+    ``r2`` and the relative uncertainty of ``n_i``.
+    """
+    z = ion.charge
+    kind = geometry.kind
+    r_p = geometry.radius
+    area = geometry.area
+    N = V.shape[1]
+    # columns up to the highest plasma potential are enough (model is 0 above)
+    ncol = int(min(N, np.max(np.count_nonzero(V < np.where(np.isfinite(vp), vp, np.inf)[:, None], axis=1)) + 1)) if V.shape[0] else N
+    full_N = N
+    V, I, ok = V[:, :ncol], I[:, :ncol], ok[:, :ncol]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        k_i0 = E_CHARGE * area * np.sqrt(z * E_CHARGE * te / (2 * np.pi * ion.mass_kg))
+        with_e = np.where(te_good[:, None],
+                          np.exp(np.minimum(ie_c0[:, None] + (np.minimum(V, vp[:, None]) - vp[:, None]) / te[:, None], 50.0)),
+                          0.0)
+        ion_meas = -(I - np.nan_to_num(with_e))        # ion current, positive
+        reg_i = ok & has_vf[:, None] & (V <= vf[:, None])
+        eta = np.maximum((vp[:, None] - V) / te[:, None], 0.0)
+        if i_sat is None:
+            i0 = -(ion_meas * reg_i).sum(1) / np.maximum(reg_i.sum(1), 1)
+        else:
+            i0 = i_sat
+        n_i = -i0 / (k_i0 * np.exp(-0.5) * np.sqrt(2 * np.pi))  # thin-sheath Bohm start
+        for _ in range(k_iter):
+            xi = r_p / debye_length(n_i, te)
+            xi = np.where(np.isfinite(xi) & (xi > 0), xi, XI_THIN_MIN)
+            s, _r = ion_current_shape(kind, xi[:, None], eta, te[:, None], 0.0, z)
+            sr = np.where(reg_i, s, 0.0)
+            n_fit = (sr * ion_meas).sum(1) / (sr * sr).sum(1) / k_i0
+            n_i = np.where(np.isfinite(n_fit) & (n_fit > 0), n_fit, n_i)
+        xi = r_p / debye_length(n_i, te)
+        s, _r = ion_current_shape(kind, xi[:, None], eta, te[:, None], 0.0, z)
+        model = n_i[:, None] * k_i0[:, None] * np.where(V < vp[:, None], s, 0.0)
+        pred = np.where(reg_i, model, 0.0)
+        npts = reg_i.sum(1)
+        res = np.where(reg_i, ion_meas - pred, 0.0)
+        mean_m = np.where(reg_i, ion_meas, 0).sum(1) / np.maximum(npts, 1)
+        tot = np.where(reg_i, ion_meas - mean_m[:, None], 0.0)
+        r2 = 1 - (res * res).sum(1) / (tot * tot).sum(1)
+        rel = (np.sqrt((res * res).sum(1) / np.maximum(npts - 1, 1))
+               / np.sqrt((pred * pred).sum(1) / np.maximum(npts, 1)) / np.sqrt(np.maximum(npts, 1)))
+    if ncol < full_N:
+        model = np.concatenate([model, np.zeros((model.shape[0], full_N - ncol))], axis=1)
+    return n_i / z, model, xi, r2, rel
+
+
+def _fit_knee(V, ie, ok, vp0, te, kind, no_sat):
+    """Least-squares fit of the electron branch near the knee for (Vp, I_es).
+
+    Model ``I_es h((V - Vp)/Te)``, ``h = exp`` below and the geometry's growth
+    ``g`` above ``Vp``; for each trial ``Vp`` the best ``I_es`` is linear.
+    Coarse-to-fine grid search (±1.5 Te, then ±0.25 Te) and a parabola through
+    the three best residuals.
+    """
+    M, N = V.shape
+    V_first, V_last = V[:, 0], V[:, -1]
+    tev = te[:, None]
+    lo = (vp0 + (KNEE_WINDOW[0] - 1.5) * te)[:, None]
+    hi = (vp0 + (KNEE_WINDOW[1] + 1.5) * te)[:, None]
+    # Work on a gathered window of columns around the knee (rows are sorted):
+    # the fit is the costly step and most of a sweep lies outside it.
+    k_lo = np.count_nonzero(V < lo, axis=1)
+    k_hi = np.count_nonzero(V <= hi, axis=1)
+    W = int(max(1, np.max(k_hi - k_lo))) if M else 1
+    cols = np.minimum(k_lo[:, None] + np.arange(W)[None, :], N - 1)
+    inwin = (k_lo[:, None] + np.arange(W)[None, :]) < k_hi[:, None]
+    V = np.take_along_axis(V, cols, 1)
+    ie = np.take_along_axis(ie, cols, 1)
+    ok = np.take_along_axis(ok, cols, 1) & inwin
+    lo = (vp0 + KNEE_WINDOW[0] * te)[:, None]
+    hi = (vp0 + KNEE_WINDOW[1] * te)[:, None]
+    reg = ok & (V >= lo) & (V <= hi)
+    x = V
+
+    def sse(vp_c):
+        eta = (x - vp_c[:, None]) / tev
+        with np.errstate(over="ignore", invalid="ignore"):
+            h = np.where(eta < 0, np.exp(np.minimum(eta, 0.0)), _growth(kind, np.maximum(eta, 0.0)))
+        h = np.where(reg, h, 0.0)
+        y = np.where(reg, ie, 0.0)
+        hh = (h * h).sum(1)
+        amp = (h * y).sum(1) / hh
+        r = (y - amp[:, None] * h)
+        return (r * r).sum(1), amp
+
+    best = vp0.copy()
+    for width, n in ((1.5, 9), (0.375, 7)):
+        offs = np.linspace(-width, width, n)
+        errs = np.stack([sse(best + o * te)[0] for o in offs], axis=1)
+        errs = np.where(np.isfinite(errs), errs, np.inf)
+        k = np.argmin(errs, axis=1)
+        kc = np.clip(k, 1, n - 2)
+        e0, e1, e2 = (errs[np.arange(M), kc - 1], errs[np.arange(M), kc], errs[np.arange(M), kc + 1])
+        den = e0 - 2 * e1 + e2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where((den > 0) & np.isfinite(den), 0.5 * (e0 - e2) / den, 0.0)
+        step = offs[1] - offs[0]
+        new = best + (offs[kc] + np.clip(frac, -1, 1) * step) * te
+        best = np.where(np.isfinite(new), new, best)
+    err, amp = sse(best)
+    above = (reg & (V > best[:, None])).sum(1)
+    good = np.isfinite(best) & np.isfinite(amp) & (amp > 0) & (above >= 2) & ~no_sat
+    good &= (best > V_first) & (best < V_last)
+    return np.where(good, best, vp0), np.where(good, amp, np.nan), good
+
+
+# ---------------------------------------------------------------------------
+# single sweep
+# ---------------------------------------------------------------------------
+def _resolve_geometry(area_m2, geometry):
+    assumptions = []
+    if geometry is None:
+        if area_m2 is None or not (np.isfinite(area_m2) and area_m2 > 0):
+            raise ValueError("give the probe geometry or a positive area_m2")
+        geometry = ProbeGeometry.planar(float(area_m2))
+        assumptions.append(
+            f"only the area is known: planar probe of {area_m2:.4g} m² assumed (one-sided, no edge effects), "
+            f"sheath regime from its equivalent disk radius {geometry.radius:.3g} m")
+    elif area_m2 is not None and geometry.area_m2 is None:
+        geometry = ProbeGeometry(geometry.kind, geometry.radius_m, geometry.length_m, float(area_m2))
+    return geometry, assumptions
+
+
+def _detect_clipping(i, clip_level):
+    """Mask of samples at an instrument clipping level.
+
+    A flat run at the extreme current counts as clipping only if the record is
+    finely digitised (step < 0.2 % of the range): a coarse digitiser (e.g. the
+    Pace sweep's 43 µA steps) shows flat runs at a genuinely saturated current.
+    """
+    n = len(i)
+    if clip_level is not None:
+        lo, hi = clip_level
+        m = np.zeros(n, bool)
+        if lo is not None:
+            m |= i <= lo
+        if hi is not None:
+            m |= i >= hi
+        return m
+    u = np.unique(i)
+    if len(u) < 3:
+        return np.zeros(n, bool)
+    rng = u[-1] - u[0]
+    step = np.min(np.diff(u))
+    if step > 2e-3 * rng:
+        return np.zeros(n, bool)
+    tol = 1e-9 * rng
+    m = np.zeros(n, bool)
+    for level in (u[0], u[-1]):
+        at = np.abs(i - level) <= tol
+        if at.sum() >= 3:
+            m |= at
+    return m
+
+
+def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", geometry: ProbeGeometry | None = None,
+                  *, clip_level: tuple | None = None, eedf: bool = True) -> SweepResult:
+    """Analyse one I-V characteristic.
+
+    Parameters
+    ----------
+    bias_V, current_A : array_like
+        Probe bias (V) and current (A, electron current positive), any order;
+        duplicated biases are averaged, non-finite points dropped.
+    area_m2 : float, optional
+        Collecting area (m²). With no ``geometry`` a planar probe is assumed
+        (stated in ``assumptions``).
+    ion : str or float
+        Ion species, e.g. ``"Ar+"``, ``"He+"``, ``"H+"`` (see :mod:`core.machine.ions`).
+    geometry : ProbeGeometry, optional
+        Probe geometry; decides the sheath theory and the electron-saturation
+        growth used to locate the plasma potential.
+    clip_level : (low, high), optional
+        Instrument current limits (A); samples at or beyond them are excluded.
+        Default: detected (see :func:`_detect_clipping`).
+    eedf : bool
+        Compute the Druyvesteyn EEDF.
+
+    Returns
+    -------
+    SweepResult
+        Never raises on bad data: undetermined quantities are NaN with a
+        reason. Raises ``ValueError`` only for a missing geometry/area or an
+        unknown ion (caller errors, not data errors).
+    """
+    geometry, assumptions = _resolve_geometry(area_m2, geometry)
+    sp = get_ion(ion)
+    res = SweepResult(assumptions=assumptions)
+    res.assumptions.append("quasi-neutral Maxwellian plasma, collisionless unmagnetised sheath, cold ions (Ti << Te)")
+    v = np.asarray(bias_V, dtype=float).ravel()
+    i = np.asarray(current_A, dtype=float).ravel()
+    if v.shape != i.shape:
+        res.reasons = {q: f"bias and current lengths differ ({v.size} vs {i.size})" for q in QUANTITIES}
+        return res
+    fin = np.isfinite(v) & np.isfinite(i)
+    if not fin.all():
+        res.assumptions.append(f"{np.count_nonzero(~fin)} non-finite samples dropped")
+        v, i = v[fin], i[fin]
+    clipped = _detect_clipping(i, clip_level) if i.size else np.zeros(0, bool)
+    if clipped.any():
+        res.assumptions.append(f"{np.count_nonzero(clipped)} samples at the instrument's clipping level excluded")
+    # sort + average duplicates (clipped samples kept as their own flag)
+    order = np.argsort(v, kind="stable")
+    v, i, clipped = v[order], i[order], clipped[order]
+    if v.size:
+        new = np.empty(v.size, bool)
+        new[0] = True
+        np.not_equal(v[1:], v[:-1], out=new[1:])
+        if not new.all():
+            grp = np.cumsum(new) - 1
+            keep = ~clipped
+            cnt = np.bincount(grp, weights=keep)
+            s = np.bincount(grp, weights=np.where(keep, i, 0.0))
+            allclip = cnt == 0
+            i_g = np.where(allclip, np.bincount(grp, weights=i) / np.bincount(grp), s / np.where(allclip, 1, cnt))
+            v, i, clipped = v[new], i_g, allclip
+    res.n_points = int(v.size)
+    if v.size < MIN_POINTS or np.count_nonzero(~clipped) < MIN_POINTS:
+        res.reasons = {q: f"too few points ({v.size} distinct bias values, need {MIN_POINTS})" for q in QUANTITIES}
+        return res
+    I2, spikes = _despike(i[None, :])
+    if spikes.any():
+        res.assumptions.append(f"{int(spikes.sum())} noise spikes replaced by the local median")
+    try:
+        out = _analyze_block(v[None, :], I2, ~clipped[None, :], geometry, sp, want_eedf=eedf)
+    except Exception as exc:  # the engine is numpy-only; this is a last line of defence
+        res.reasons = {q: f"analysis failed: {exc!r}" for q in QUANTITIES}
+        return res
+    for q in QUANTITIES:
+        setattr(res, q, float(out[q][0]))
+        c = int(out["code_" + q][0])
+        if c:
+            res.reasons[q] = _REASONS[c]
+    res.i_esat = float(out["i_esat"][0])
+    res.xi = float(out["xi"][0])
+    res.theory = str(out["regime"][0])
+    q = res.quality
+    q["te_ev"] = {"r2": float(out["te_r2"][0]), "rel_err": float(out["te_rel_err"][0]) / res.te_ev
+                  if np.isfinite(res.te_ev) else math.nan, "n_points": int(out["n_te_pts"][0])}
+    q["i_sat"] = {"r2": float(out["ion_r2"][0]), "n_points": int(out["n_ion_pts"][0])}
+    q["n_i"] = {"r2": float(out["ni_r2"][0]), "rel_err": float(out["ni_rel_err"][0])}
+    q["n_e"] = {"rel_err": float(out["ne_rel_err"][0])}
+    q["v_float"] = {"sigma_V": float(out["vf_sigma_V"][0])}
+    te = res.te_ev
+    q["v_plasma"] = {"sigma_V": float(0.1 * te) if np.isfinite(te) else math.nan}
+    if res.theory:
+        res.assumptions.append(f"ion density by {res.theory} sheath theory (r_p/lambda_D = {res.xi:.3g})")
+    if eedf and np.isfinite(res.v_plasma) and np.isfinite(te):
+        res.eedf = _druyvesteyn(v, out["_smooth"][1][0], out["_smooth"][2], res.v_plasma, geometry.area)
+    return res
+
+
+def _druyvesteyn(v, dIdV, w, vp, area):
+    """Druyvesteyn EEDF from the smoothed dI/dV (second derivative by a second pass).
+
+    ``f(eps) = (2 m_e / (e^2 A)) sqrt(2 e eps / m_e) d2I/dV2`` with
+    ``eps = Vp - V`` (eV); the ion current's curvature is neglected.
+    """
+    c_d = savgol_coeffs(w, 2, deriv=1, use="dot")
+    d2di = convolve1d(dIdV, c_d[::-1], mode="nearest")
+    dvdi = convolve1d(v, c_d[::-1], mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d2 = np.where(dvdi > 0, d2di / dvdi, 0.0)
+    sel = v < vp
+    eps = (vp - v[sel])[::-1]
+    f = (2 * M_E / (E_CHARGE ** 2 * area)) * np.sqrt(2 * E_CHARGE * eps / M_E) * d2[sel][::-1]
+    return eps, f
+
+
+# ---------------------------------------------------------------------------
+# a whole shot
+# ---------------------------------------------------------------------------
+def split_sweeps(bias_V, min_fraction: float = 0.5):
+    """Split a swept bias waveform into ramps at its turning points.
+
+    Parameters
+    ----------
+    bias_V : ndarray
+        Bias waveform (triangle, sawtooth or sine).
+    min_fraction : float
+        A ramp must span at least this fraction of the full bias range;
+        smaller wiggles (noise, flat tops) are not turning points.
+
+    Returns
+    -------
+    starts, stops : ndarray of int
+        Ramp ``k`` is ``bias[starts[k]:stops[k]]`` (stop exclusive).
+
+    Notes
+    -----
+    Turning points are the extremes of a zig-zag with hysteresis
+    ``min_fraction * range`` on a lightly smoothed copy, so bias noise cannot
+    split a ramp. Candidate extremes come from a vectorised sign-change search;
+    only the alternation check walks the (few) candidates in Python.
+    """
+    from scipy.ndimage import uniform_filter1d
+
+    b = uniform_filter1d(np.asarray(bias_V, dtype=float), 5, mode="nearest")
+    n = b.size
+    if n < 3:
+        return np.zeros(0, int), np.zeros(0, int)
+    rng = np.ptp(b)
+    if not rng > 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    thr = min_fraction * rng
+    d = np.sign(np.diff(b))
+    nz = np.nonzero(d)[0]
+    if nz.size == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    d = d[np.maximum.accumulate(np.where(d != 0, np.arange(d.size), nz[0]))]  # forward-fill zeros
+    cand = np.concatenate(([0], np.nonzero(d[1:] != d[:-1])[0] + 1, [n - 1]))
+    # zig-zag with hysteresis
+    turns = [int(cand[0])]
+    direction = 0  # +1 rising to a max, -1 falling to a min
+    ext_i = int(cand[0])
+    for c in cand[1:]:
+        c = int(c)
+        if direction >= 0 and b[c] >= b[ext_i]:
+            if direction == 0 and b[c] - b[turns[-1]] < thr:
+                ext_i = c if b[c] > b[ext_i] else ext_i
+            ext_i = c
+            if direction == 0 and b[c] - b[turns[-1]] >= thr:
+                direction = 1
+        if direction <= 0 and b[c] <= b[ext_i]:
+            ext_i = c
+            if direction == 0 and b[turns[-1]] - b[c] >= thr:
+                direction = -1
+        if direction == 1 and b[ext_i] - b[c] >= thr:
+            turns.append(ext_i)
+            direction, ext_i = -1, c
+        elif direction == -1 and b[c] - b[ext_i] >= thr:
+            turns.append(ext_i)
+            direction, ext_i = 1, c
+    turns.append(ext_i if abs(b[ext_i] - b[turns[-1]]) >= thr else turns[-1])
+    turns = np.unique(np.asarray(turns))
+    starts, stops = turns[:-1], turns[1:] + 1
+    return starts, stops
+
+
+def analyze_shot(time_s, bias_V, current_A, geometry: ProbeGeometry | None = None, ion="Ar+", *,
+                 area_m2: float | None = None, shot: int | None = None, name: str = "langmuir",
+                 provenance_inputs: tuple = (), clip_level: tuple | None = None, task=None,
+                 chunk: int = 4096) -> dict:
+    """Time-resolved analysis of a swept probe over a shot.
+
+    The bias waveform is split into up and down ramps at its turning points
+    (:func:`split_sweeps`); each ramp is one sweep. Ramps are cut (centred) to
+    the median ramp length, down ramps reversed, and all analysed together as a
+    2-D array by the vectorised engine, in chunks of ``chunk`` sweeps between
+    which ``task`` gets progress and may cancel.
+
+    Parameters
+    ----------
+    time_s, bias_V, current_A : ndarray
+        Samples of the shot (s, V, A with electron current positive).
+    geometry : ProbeGeometry, optional
+    ion : str
+    area_m2 : float, optional
+        Used when ``geometry`` is None (planar probe assumed).
+    shot : int, optional
+    name : str
+        Prefix of the signal names (``"langmuir.te"``...).
+    provenance_inputs : tuple of Provenance
+        Provenance of the input signals, stored in ``Provenance.inputs``.
+    clip_level : (low, high), optional
+        Instrument current limits; default: a current value held by more than
+        0.1 % of the samples at the shot's extreme is taken as clipping.
+    task : core.tasks.TaskState, optional
+    chunk : int
+
+    Returns
+    -------
+    dict of str -> Signal
+        ``te``, ``n_e``, ``n_i``, ``v_float``, ``v_plasma``, ``i_sat``: explicit
+        time base (sweep mid-times), ``meta["reason"]`` per sample (``""``
+        when determined), ``meta["theory"]`` for ``n_i``.
+    """
+    from core import tasks as _tasks
+    from core.signals.signal import Provenance, Signal
+
+    geometry, assumptions = _resolve_geometry(area_m2, geometry)
+    sp = get_ion(ion)
+    t = np.asarray(time_s, dtype=float).ravel()
+    v = np.asarray(bias_V, dtype=float).ravel()
+    i = np.asarray(current_A, dtype=float).ravel()
+    n = min(t.size, v.size, i.size)
+    t, v, i = t[:n], v[:n], i[:n]
+    starts, stops = split_sweeps(v) if n else (np.zeros(0, int), np.zeros(0, int))
+    lengths = stops - starts
+    M = starts.size
+    if M:
+        L = int(np.median(lengths))
+    else:
+        L = 0
+    mids = t[np.clip((starts + stops - 1) // 2, 0, max(n - 1, 0))] if M else np.zeros(0)
+    res = {q: np.full(M, np.nan) for q in QUANTITIES}
+    codes = {q: np.zeros(M, np.int16) for q in QUANTITIES}
+    theory = np.full(M, "", dtype=object)
+    short = lengths < max(MIN_POINTS, int(0.8 * L)) if M else np.zeros(0, bool)
+    # clipping: the digitizer range is the same for the whole shot
+    okall = np.isfinite(i) & np.isfinite(v)
+    if clip_level is not None:
+        lo, hi = clip_level
+        if lo is not None:
+            okall &= i > lo
+        if hi is not None:
+            okall &= i < hi
+    elif n:
+        for level in (np.nanmin(i), np.nanmax(i)):
+            at = i == level
+            if at.sum() > max(3, n // 1000):
+                okall &= ~at
+                assumptions.append(f"{int(at.sum())} samples at the current extreme {level:.4g} A taken as clipped")
+    ivals = np.where(np.isfinite(i), i, 0.0)
+    vvals = np.where(np.isfinite(v), v, 0.0)
+    good_rows = np.nonzero(~short)[0]
+    done = 0
+    for c0 in range(0, good_rows.size, chunk):
+        _tasks.check(task)
+        rows = good_rows[c0:c0 + chunk]
+        st = starts[rows] + (lengths[rows] - L) // 2
+        ix = st[:, None] + np.arange(L)[None, :]
+        Vb, Ib, okb = vvals[ix], ivals[ix], okall[ix]
+        down = Vb[:, -1] < Vb[:, 0]
+        Vb[down] = Vb[down, ::-1]
+        Ib[down] = Ib[down, ::-1]
+        okb[down] = okb[down, ::-1]
+        Ib, _ = _despike(Ib)
+        with np.errstate(all="ignore"):
+            out = _analyze_block(Vb, Ib, okb, geometry, sp)
+        for q in QUANTITIES:
+            res[q][rows] = out[q]
+            codes[q][rows] = out["code_" + q]
+        theory[rows] = out["regime"]
+        done += rows.size
+        _tasks.progress(task, done / max(good_rows.size, 1), f"{done}/{good_rows.size} sweeps")
+    for q in QUANTITIES:
+        codes[q][short] = 12
+    reasons_txt = dict(_REASONS)
+    reasons_txt[12] = "partial sweep (shorter than the others: start or end of the waveform)"
+    method = (f"langmuir.analyze_shot(ion={sp.name}, geometry={geometry!r}, sweeps={M}, points_per_sweep={L}, "
+              f"te_window={TE_WINDOW}, knee_window={KNEE_WINDOW})")
+    prov = Provenance(shot=shot, method=method, inputs=tuple(provenance_inputs),
+                      records=())
+    units = {"te_ev": "eV", "n_e": "m^-3", "n_i": "m^-3", "v_float": "V", "v_plasma": "V", "i_sat": "A"}
+    keys = {"te_ev": "te", "n_e": "n_e", "n_i": "n_i", "v_float": "v_float", "v_plasma": "v_plasma",
+            "i_sat": "i_sat"}
+    signals = {}
+    for q, key in keys.items():
+        reason = np.array([reasons_txt[int(c)] for c in codes[q]], dtype=object)
+        meta = {"reason": reason, "assumptions": list(assumptions)}
+        if q == "n_i":
+            meta["theory"] = theory
+        signals[key] = Signal(f"{name}.{key}", shot, res[q], units[q], time=mids, provenance=prov, meta=meta)
+    return signals

@@ -1,0 +1,1 @@
+"""Shot files, shot sources and the shot index."""

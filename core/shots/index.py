@@ -1,0 +1,247 @@
+"""The shot index: one row per shot file, in the database.
+
+Built incrementally from a :class:`~core.shots.source.ShotSource`: files whose
+size and modification time are unchanged are not reopened; shots still
+*acquiring* are re-inspected when their file grows. Listing and filtering
+run in SQL (see :mod:`core.shots.query`) and return light row tuples.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from sqlalchemy import (BigInteger, DateTime, Float, Integer, String, Text, and_, delete, func, or_,
+                        select)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import Base
+from core.shots.query import ShotFilter, parse_filter
+from core.shots.source import ChannelInfo, ShotInfo, ShotSource
+from core.tasks import check
+
+
+class ShotFile(Base):
+    __tablename__ = "shot_files"
+
+    location: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    shot: Mapped[int | None] = mapped_column(BigInteger, index=True, nullable=True)
+    source: Mapped[str] = mapped_column(String(50), default="hdf5")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True, nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    channels_json: Mapped[str] = mapped_column(Text, default="[]")
+    n_channels: Mapped[int] = mapped_column(Integer, default=0)
+    checksum: Mapped[str] = mapped_column(String(80), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0)
+    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShotRow(NamedTuple):
+    """A listed shot (cheap to build in bulk)."""
+
+    shot: int | None
+    start_time: datetime | None
+    duration_s: float | None
+    status: str
+    comment: str
+    settings: dict
+    location: str
+    error: str
+
+
+_LIST_COLS = (ShotFile.shot, ShotFile.start_time, ShotFile.duration_s, ShotFile.status, ShotFile.comment,
+              ShotFile.settings_json, ShotFile.location, ShotFile.error)
+
+
+def _settings_text(settings: dict) -> str:
+    return " ".join(f"{k}={v.get('value')}" for k, v in sorted(settings.items()))
+
+
+@dataclass
+class IndexReport:
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    problems: list[ShotInfo] = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = f"{len(self.added)} new, {len(self.updated)} updated"
+        if self.missing:
+            s += f", {len(self.missing)} missing"
+        if self.problems:
+            s += f", {len(self.problems)} with problems"
+        return s
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+class ShotIndex:
+    """Query and update the shot index held in *engine*'s database."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def __repr__(self) -> str:
+        return f"ShotIndex({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- update -------------------------------------------------------------
+    def known(self) -> dict[str, tuple[int, int]]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(ShotFile.location, ShotFile.size, ShotFile.mtime_ns, ShotFile.status))
+            # acquiring shots get re-inspected whenever their file changes; others too
+            return {loc: (size, mt) for loc, size, mt, _st in rows}
+
+    def upsert(self, infos: list[ShotInfo], source_name: str = "hdf5") -> tuple[list[int], list[int]]:
+        added, updated = [], []
+        now = datetime.now(timezone.utc)
+        with Session(self.engine) as s, s.begin():
+            for info in infos:
+                row = s.get(ShotFile, info.location)
+                new = row is None
+                if new:
+                    row = ShotFile(location=info.location)
+                row.shot = info.shot
+                row.source = source_name
+                row.status = info.status
+                row.error = info.error
+                row.start_time = info.start_time
+                row.duration_s = info.duration_s
+                row.comment = info.comment
+                row.operator = info.operator
+                row.settings_json = json.dumps(info.settings, sort_keys=True, default=str)
+                row.search_text = " ".join([info.comment, info.operator, _settings_text(info.settings)]).lower()
+                row.channels_json = json.dumps([c.__dict__ for c in info.channels])
+                row.n_channels = len(info.channels)
+                row.checksum = info.checksum
+                row.size = info.size
+                row.mtime_ns = info.mtime_ns
+                row.indexed_at = now
+                if new:
+                    s.add(row)
+                (added if new else updated).append(info.shot)
+        return added, updated
+
+    def update(self, source: ShotSource, task=None) -> IndexReport:
+        """Index new and changed shots of *source* (incremental)."""
+        rep = IndexReport()
+        known = self.known()
+        batch: list[ShotInfo] = []
+        for info in source.scan(known, task=task):
+            check(task)
+            batch.append(info)
+            if info.status in ("corrupt", "unreadable"):
+                rep.problems.append(info)
+            if len(batch) >= 200:
+                a, u = self.upsert(batch, source.name)
+                rep.added += a
+                rep.updated += u
+                batch = []
+        if batch:
+            a, u = self.upsert(batch, source.name)
+            rep.added += a
+            rep.updated += u
+        present = set(source.locations())
+        gone = [loc for loc in known if loc not in present]
+        if gone:
+            with Session(self.engine) as s, s.begin():
+                for loc in gone:
+                    row = s.get(ShotFile, loc)
+                    if row is not None and row.status != "missing":
+                        row.status, row.error = "missing", "file no longer present"
+                        rep.missing.append(loc)
+        return rep
+
+    def refresh_location(self, source: ShotSource, location: str) -> ShotInfo:
+        """Re-inspect one file and store the result."""
+        info = source.inspect(location)
+        self.upsert([info], source.name)
+        return info
+
+    # -- query --------------------------------------------------------------
+    def _where(self, f: ShotFilter):
+        conds = []
+        if f.shot_min is not None:
+            conds.append(ShotFile.shot >= f.shot_min)
+        if f.shot_max is not None:
+            conds.append(ShotFile.shot <= f.shot_max)
+        if f.t_min is not None:
+            conds.append(ShotFile.start_time >= f.t_min)
+        if f.t_max is not None:
+            conds.append(ShotFile.start_time < f.t_max)
+        if f.statuses:
+            conds.append(ShotFile.status.in_(f.statuses))
+        for t in f.texts:
+            pat = "%" + t.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conds.append(or_(ShotFile.search_text.like(pat, escape="\\"), ShotFile.location.like(pat, escape="\\")))
+        return and_(*conds) if conds else None
+
+    def list(self, filter_text: str | ShotFilter = "", limit: int | None = None, offset: int = 0,
+             newest_first: bool = True) -> list[ShotRow]:
+        """Shots matching the filter, newest first, as :class:`ShotRow`."""
+        f = filter_text if isinstance(filter_text, ShotFilter) else parse_filter(filter_text)
+        q = select(*_LIST_COLS)
+        w = self._where(f)
+        if w is not None:
+            q = q.where(w)
+        order = ShotFile.shot.desc() if newest_first else ShotFile.shot.asc()
+        q = q.order_by(order.nulls_last(), ShotFile.location).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        loads = json.loads
+        return [ShotRow(r[0], _aware(r[1]), r[2], r[3], r[4], loads(r[5]), r[6], r[7]) for r in rows]
+
+    def count(self, filter_text: str | ShotFilter = "") -> int:
+        f = filter_text if isinstance(filter_text, ShotFilter) else parse_filter(filter_text)
+        q = select(func.count()).select_from(ShotFile)
+        w = self._where(f)
+        if w is not None:
+            q = q.where(w)
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar_one())
+
+    def latest(self, complete_only: bool = False) -> ShotRow | None:
+        rows = self.list("status:complete" if complete_only else "", limit=1)
+        return rows[0] if rows else None
+
+    def get(self, shot: int) -> ShotFile | None:
+        """The index row of *shot* (the newest file if several claim it)."""
+        with Session(self.engine) as s:
+            row = s.scalars(select(ShotFile).where(ShotFile.shot == shot)
+                            .order_by(ShotFile.indexed_at.desc())).first()
+            if row is not None:
+                s.expunge(row)
+            return row
+
+    def channels(self, shot: int) -> list[ChannelInfo]:
+        row = self.get(shot)
+        if row is None:
+            return []
+        return [ChannelInfo(**d) for d in json.loads(row.channels_json)]
+
+    def stale(self, row: ShotFile) -> bool:
+        """True when the file changed since it was indexed."""
+        try:
+            st = os.stat(row.location)
+        except OSError:
+            return row.status != "missing"
+        return (st.st_size, st.st_mtime_ns) != (row.size, row.mtime_ns)
+
+    def clear(self) -> None:
+        with self.engine.begin() as c:
+            c.execute(delete(ShotFile))
