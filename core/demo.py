@@ -132,6 +132,10 @@ def _inverse(cal: Calibration, phys: np.ndarray, v_lo: float, v_hi: float) -> np
         return (phys - lt[1]) / lt[0]
     grid = np.linspace(v_lo, v_hi, 20001)
     y = cal.apply(grid)
+    d = np.sign(np.diff(y))
+    flips = np.nonzero(d != d[-1])[0]
+    start = flips[-1] + 1 if flips.size else 0  # the monotonic branch that reaches v_hi (detector diodes)
+    grid, y = grid[start:], y[start:]
     if y[-1] < y[0]:
         grid, y = grid[::-1], y[::-1]
     return np.interp(phys, y, grid)

@@ -17,6 +17,7 @@ import sys
 #: Modules contributing subcommands (each defines ``register(subparsers)``).
 SUBCOMMAND_MODULES = [
     "core.cli",
+    "manager.screenshot",
 ]
 
 #: Optional modules: contribute subcommands when present.

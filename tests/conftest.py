@@ -82,3 +82,37 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and session.exitstatus == 0:
         rep.write_line(f"FAILED: {skipped} test(s) skipped or xfailed; CI allows no skips.", red=True)
         session.exitstatus = 1
+
+
+# -- the demo testbed, built once per session on each database ---------------
+@pytest.fixture(scope="session")
+def demo_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo")
+
+
+def _make_demo(root, url):
+    from core.demo import create_demo
+
+    return create_demo(root, url)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory):
+    """The demo testbed on SQLite: ``(testbed, demo_root)``."""
+    root = tmp_path_factory.mktemp("demo_sqlite")
+    tb = _make_demo(root, f"sqlite:///{root / 'index.sqlite'}")
+    return tb, root
+
+
+@pytest.fixture(scope="session")
+def demo_pg(tmp_path_factory, pg_server):
+    """The demo testbed on a real PostgreSQL: ``(testbed, demo_root)``."""
+    root = tmp_path_factory.mktemp("demo_pg")
+    tb = _make_demo(root, pg_server.create_database("demo_" + uuid.uuid4().hex[:8]))
+    return tb, root
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo(request):
+    """The demo testbed on SQLite and on PostgreSQL: ``(testbed, demo_root)``."""
+    return request.getfixturevalue("demo_sqlite" if request.param == "sqlite" else "demo_pg")

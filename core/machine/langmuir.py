@@ -176,18 +176,20 @@ class SweepResult:
 def _wlinfit(x, y, w):
     """Row-wise weighted least-squares line ``y = c0 + c1 x``.
 
-    Returns ``c1, c0, n, r2, c1_stderr`` (arrays over rows); rows with fewer
-    than 3 weighted points give NaN.
+    Returns ``c1, c0, n, r2, c1_stderr, y_mean`` (arrays over rows); rows with
+    fewer than 3 weighted points give NaN. ``x`` and ``y`` must be finite
+    (zero weight does not mask a NaN).
     """
-    n = np.count_nonzero(w > 0, axis=1)
-    s = w.sum(1)
+    n = np.count_nonzero(w, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
+        s = w.sum(1)
         xm = (w * x).sum(1) / s
         ym = (w * y).sum(1) / s
-        dx = np.where(w > 0, x - xm[:, None], 0.0)
-        dy = np.where(w > 0, y - ym[:, None], 0.0)
-        sxx = (w * dx * dx).sum(1)
-        sxy = (w * dx * dy).sum(1)
+        dx = x - xm[:, None]
+        dy = y - ym[:, None]
+        wdx = w * dx
+        sxx = (wdx * dx).sum(1)
+        sxy = (wdx * dy).sum(1)
         syy = (w * dy * dy).sum(1)
         c1 = sxy / sxx
         c0 = ym - c1 * xm
@@ -199,7 +201,7 @@ def _wlinfit(x, y, w):
     bad = n < 3
     c1 = np.where(bad, np.nan, c1)
     c0 = np.where(bad, np.nan, c0)
-    return c1, c0, n, np.where(bad, np.nan, r2), np.where(bad, np.nan, se)
+    return c1, c0, n, np.where(bad, np.nan, r2), np.where(bad, np.nan, se), ym
 
 
 def _take(a, idx):

@@ -283,6 +283,58 @@ def ion_current_shape(kind: str, xi, eta, te_ev, ti_ev, charge: int = 1):
     return shape, regime
 
 
+_LN_OML_LO = np.log(XI_OML_MAX / _BAND)
+_LN_THIN_LO = np.log(XI_THIN_MIN / _BAND)
+_LN_BAND2 = np.log(_BAND ** 2)
+_BOHM_COLD = _BOHM * np.sqrt(2 * np.pi)
+_TWO_SQRT_PI = 2.0 / np.sqrt(np.pi)
+
+
+def cold_ion_shape(kind: str, xi, eta):
+    """:func:`ion_current_shape` for cold ions (``T_i = 0``), shape only.
+
+    The analysis' inner loops call this many times on small arrays: it skips
+    the regime labels, the ``T_i`` branches and the input conversions, and
+    gives the same numbers as ``ion_current_shape(kind, xi, eta, te, 0.0)[0]``.
+
+    Parameters
+    ----------
+    kind : str
+    xi : ndarray
+        :math:`r_p/\\lambda_D`, positive and finite, broadcastable against ``eta``
+        (typically one value per sweep, shape ``(M, 1)``).
+    eta : ndarray
+        :math:`e(V_p - V)/T_e \\ge 0`.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        lx = np.log(xi)
+        t1 = np.clip((lx - _LN_OML_LO) / _LN_BAND2, 0.0, 1.0)
+        t2 = np.clip((lx - _LN_THIN_LO) / _LN_BAND2, 0.0, 1.0)
+        need_oml = bool((t1 < 1).any())
+        need_thin = bool((t2 > 0).any())
+        need_trans = bool(((t1 > 0) & (t2 < 1)).any()) or (need_oml and kind != "cylindrical")
+        if need_trans:
+            a, b = transitional_coefficients(kind, np.maximum(xi, XI_OML_MAX) if kind != "planar" else xi)
+            trans = a * eta ** b
+            if kind == "planar":
+                trans = _BOHM_COLD * (1.0 + trans)
+        else:
+            trans = 0.0
+        if need_oml:
+            oml = _TWO_SQRT_PI * np.sqrt(eta) if kind == "cylindrical" else trans
+            low = oml + t1 * (trans - oml)
+        else:
+            low = trans
+        if not need_thin:
+            return low + 0.0 * eta
+        if kind == "planar":
+            thin = _BOHM_COLD
+        else:
+            xs = (np.sqrt(2.0) / 3.0) * (2.0 * np.maximum(eta - 0.5, 0.0)) ** 0.75 / xi
+            thin = _BOHM_COLD * (1.0 + xs) if kind == "cylindrical" else _BOHM_COLD * (1.0 + xs) ** 2
+        return low + t2 * (thin - low)
+
+
 def probe_current(bias_V, n_e_m3, te_ev, v_plasma_V, ion="Ar+", geometry: ProbeGeometry | None = None,
                   ti_ev=0.0):
     """Probe current (A, electron current positive) for a Maxwellian plasma.

@@ -1,0 +1,373 @@
+"""The Gilgamesh Manager main window and application bootstrap.
+
+Arguments are parsed before Qt starts (:mod:`manager.cli`); an exception
+anywhere is logged and shown in a dialog and the app stays up; window layout
+and recent shots live in ``QSettings`` (``--fresh`` ignores them); every
+panel's worker pool is stopped and waited for on close.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox,
+                               QPlainTextEdit, QProgressDialog, QWidget)
+
+from manager.ui.ui_main_window import Ui_MainWindow
+from manager.views.plot_area import PlotArea
+from manager.views.shot_browser import ShotBrowserPanel
+from manager.views.signal_list import SignalListPanel
+from manager.workers import TaskRunner
+
+log = logging.getLogger("gilgamesh")
+DEFAULT_LAYOUT = ["Langmuir_I", "Langmuir_V", "RF_fwd", "Interf_phase"]
+SETTINGS_ORG, SETTINGS_APP = "Gilgamesh", "Manager"
+
+
+class _LogEmitter(QObject):
+    sig_line = Signal(str)
+
+
+class QtLogHandler(logging.Handler):
+    """Forward log records to the log dock (thread-safe through a queued signal)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.emitter = _LogEmitter()
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+
+    def emit(self, record):
+        try:
+            self.emitter.sig_line.emit(self.format(record))
+        except RuntimeError:  # emitter already deleted at shutdown
+            pass
+
+
+def _settings() -> QSettings:
+    home = os.environ.get("GILGAMESH_HOME")
+    if home:  # tests and demos never touch the user's settings
+        return QSettings(str(Path(home) / "config" / "manager.ini"), QSettings.Format.IniFormat)
+    return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+
+class MainWindow(QMainWindow):
+    """Main window: shot browser, signal list, plot area, bibliography and log docks."""
+
+    sig_closed = Signal()
+
+    def __init__(self, testbed, fresh: bool = False, poll_ms: int = 2000, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self.testbed = testbed
+        self.fresh = fresh
+        self.runner = TaskRunner(self)
+        self.plots = PlotArea(testbed)
+        self.ui.centralLayout.addWidget(self.plots)
+        self.browser = ShotBrowserPanel(testbed, poll_ms=poll_ms)
+        self.signals = SignalListPanel(testbed)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(5000)
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_panel("shots", "Shots", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_panel("signals", "Signals", self.signals, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_panel("log", "Log", self.log_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_optional_panels()
+        self.log_handler = QtLogHandler()
+        self.log_handler.emitter.sig_line.connect(self.log_view.appendPlainText)
+        logging.getLogger().addHandler(self.log_handler)
+        if logging.getLogger().level > logging.INFO or logging.getLogger().level == 0:
+            logging.getLogger().setLevel(logging.INFO)
+        self._connect()
+        self._first_rows = True
+        self._restore()
+
+    def __repr__(self) -> str:
+        return f"MainWindow(testbed={self.testbed!r})"
+
+    # -- panels ---------------------------------------------------------------
+    def add_panel(self, key: str, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea):
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.ui.menuView.addAction(dock.toggleViewAction())
+        self.panels[key] = widget
+        self.docks[key] = dock
+        return dock
+
+    def _add_optional_panels(self) -> None:
+        from core.config import resources_dir
+
+        bib_files = self.testbed.config.raw.get("biblio", {}).get("files") or [
+            str(resources_dir() / "demo" / "bibliography.bib")]
+        docs = self.testbed.config.raw.get("biblio", {}).get("documents_dir")
+        try:
+            from manager.views.bibliography import BibliographyPanel
+
+            panel = BibliographyPanel([Path(p).expanduser() for p in bib_files],
+                                      Path(docs).expanduser() if docs else None)
+            self.add_panel("bibliography", "Bibliography", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        except ImportError as exc:
+            log.warning("bibliography panel unavailable: %s", exc)
+        try:
+            from manager.views.notebooks import NotebooksPanel  # noqa: F401
+        except ImportError:
+            return
+        try:
+            panel = self._make_notebooks_panel()
+            if panel is not None:
+                self.add_panel("notebooks", "Notebooks", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+                self.tabifyDockWidget(self.docks["bibliography"], self.docks["notebooks"])
+                self.docks["bibliography"].raise_()
+        except Exception as exc:  # noqa: BLE001 - an optional panel must not stop the app
+            log.warning("notebooks panel unavailable: %s", exc)
+
+    def _make_notebooks_panel(self):
+        import inspect
+
+        from manager.views import notebooks
+
+        factory = getattr(notebooks, "create_panel", None)
+        if factory is not None:
+            return factory(self.testbed.config)
+        cls = notebooks.NotebooksPanel
+        if not inspect.signature(cls).parameters or all(
+                p.default is not inspect.Parameter.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                for p in inspect.signature(cls).parameters.values()):
+            return cls()
+        return None
+
+    def _connect(self) -> None:
+        ui = self.ui
+        ui.actionQuit.triggered.connect(self.close)
+        ui.actionReindex.triggered.connect(lambda: self.browser.presenter.refresh(update=True))
+        ui.actionClearPlots.triggered.connect(self.plots.clear)
+        ui.actionAutoscale.triggered.connect(self.plots.autoscale)
+        ui.actionNextShot.triggered.connect(lambda: self.step_shot(+1))
+        ui.actionPrevShot.triggered.connect(lambda: self.step_shot(-1))
+        ui.actionLatestShot.triggered.connect(self.go_latest)
+        ui.actionExportPng.triggered.connect(self.export_png)
+        ui.actionExportCsv.triggered.connect(self.export_csv)
+        ui.actionAbout.triggered.connect(self.about)
+        self.browser.sig_selection_changed.connect(self.on_selection)
+        self.browser.sig_rows_updated.connect(self.on_rows_updated)
+        self.browser.sig_message.connect(self.message)
+        self.signals.sig_plot_requested.connect(self.plots.add_signals)
+        self.plots.sig_error.connect(self.message)
+
+    # -- behaviour ------------------------------------------------------------
+    def message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        log.info(text)
+
+    def on_selection(self, shots: list[int]) -> None:
+        current = self.browser.current_shot()
+        if current not in shots:
+            current = shots[0] if shots else None
+        self.signals.set_shot(current)
+        self.plots.set_shots(shots)
+        if shots:
+            self.setWindowTitle(f"Gilgamesh — shot {', '.join(map(str, shots[:5]))}"
+                                + ("…" if len(shots) > 5 else ""))
+
+    def on_rows_updated(self, n: int) -> None:
+        if self._first_rows:
+            self._first_rows = False
+            if not self.browser.selected_shots():
+                target = self._restored_shots or ([self.browser.shots_in_view()[0]]
+                                                  if self.browser.shots_in_view() else [])
+                self.browser.select_shots(target)
+            return
+        if self.ui.actionFollowLatest.isChecked():
+            latest = self.browser.shots_in_view()[:1]
+            if latest and latest != self.browser.selected_shots()[:1]:
+                self.browser.select_shots(latest)
+
+    def step_shot(self, delta: int) -> None:
+        shots = self.browser.shots_in_view()  # newest first
+        cur = self.browser.current_shot()
+        if not shots:
+            return
+        if cur not in shots:
+            self.browser.select_shots([shots[0]])
+            return
+        i = shots.index(cur) - delta
+        if 0 <= i < len(shots):
+            self.browser.select_shots([shots[i]])
+
+    def go_latest(self) -> None:
+        shots = self.browser.shots_in_view()
+        if shots:
+            self.browser.select_shots([shots[0]])
+
+    def export_png(self, path: str | None = None) -> str | None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG (*.png)")
+        if path:
+            self.plots.glw.grab().save(path)
+            self.message(f"plots written to {path}")
+        return path or None
+
+    def export_csv(self, path: str | None = None) -> str | None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export plotted data", "signals.h5", "HDF5 (*.h5)")
+        if not path:
+            return None
+        keys = [(n, s) for n in self.plots.layout_names for s in self.plots.shots]
+
+        def work(task=None):
+            for i, (n, s) in enumerate(keys):
+                task.progress(i / max(1, len(keys)), f"{n} #{s}")
+                self.testbed.get_signal(n, s, allow_acquiring=True).to_hdf5(path, f"{n}_{s}")
+            return path
+
+        self.runner.submit(work, on_result=lambda p: self.message(f"data written to {p} (with provenance)"),
+                           on_error=lambda e, tb: self.message(f"export failed: {e}"))
+        return path
+
+    def about(self) -> None:
+        import core
+
+        QMessageBox.about(self, "About Gilgamesh",
+                          f"Gilgamesh {core.__version__}\nData management for a plasma testbed.\n\n{self.testbed!r}")
+
+    # -- settings -------------------------------------------------------------
+    def _restore(self) -> None:
+        self._restored_shots: list[int] = []
+        layout = DEFAULT_LAYOUT
+        if not self.fresh:
+            s = _settings()
+            geo, state = s.value("geometry"), s.value("windowState")
+            if geo is not None:
+                self.restoreGeometry(geo)
+            if state is not None:
+                self.restoreState(state)
+            try:
+                self._restored_shots = [int(x) for x in json.loads(s.value("recentShots", "[]"))][:8]
+                saved = json.loads(s.value("plotLayout", "null"))
+                if isinstance(saved, list) and all(isinstance(x, str) for x in saved):
+                    layout = saved
+            except (ValueError, TypeError):
+                pass
+        if self.fresh or _settings().value("windowState") is None:
+            self._default_geometry()
+        self.plots.set_layout(layout)
+
+    def _default_geometry(self) -> None:
+        """First start: plots dominate; browser left, references right, log thin at the bottom."""
+        h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        left = [self.docks[k] for k in ("shots",) if k in self.docks]
+        right = [self.docks[k] for k in ("bibliography",) if k in self.docks]
+        self.resizeDocks(left + right, [470] * len(left) + [360] * len(right), h)
+        self.resizeDocks([self.docks["shots"], self.docks["signals"]], [420, 330], v)
+        self.resizeDocks([self.docks["log"]], [90], v)
+
+    def save_settings(self) -> None:
+        s = _settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("windowState", self.saveState())
+        s.setValue("recentShots", json.dumps(self.browser.selected_shots()[:8]))
+        s.setValue("plotLayout", json.dumps(self.plots.layout_names))
+        s.sync()
+
+    def shutdown(self) -> None:
+        """Stop every worker and wait for it (called on close)."""
+        for w in [self.browser, self.signals, self.plots, *self.panels.values()]:
+            if hasattr(w, "shutdown"):
+                w.shutdown()
+        self.runner.shutdown()
+        logging.getLogger().removeHandler(self.log_handler)
+
+    def closeEvent(self, ev):  # noqa: N802
+        try:
+            self.save_settings()
+        finally:
+            self.shutdown()
+            self.sig_closed.emit()
+        super().closeEvent(ev)
+
+
+def install_excepthook(parent_getter=lambda: None) -> None:
+    """Log every uncaught exception and show it in a dialog; the app stays up."""
+
+    def hook(etype, value, tb):
+        text = "".join(traceback.format_exception(etype, value, tb))
+        log.error("uncaught exception:\n%s", text)
+        app = QApplication.instance()
+        if app is None or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Gilgamesh — unexpected error",
+                          f"{etype.__name__}: {value}\n\nThe application is still running; "
+                          "details are in the log panel.", parent=parent_getter())
+        box.setDetailedText(text)
+        box.setModal(False)
+        box.show()
+
+    sys.excepthook = hook
+
+
+def ensure_data(testbed, parent=None) -> None:
+    """First launch with no data configured: write the demo testbed (with progress)."""
+    from core.config import data_dir
+
+    if testbed.index.count() or Path(testbed.config.shots_dir).exists():
+        return
+    if Path(testbed.config.shots_dir) != data_dir() / "demo" / "shots":
+        return  # a configured folder that does not exist: the browser will say it is empty
+    dlg = QProgressDialog("Writing the demo testbed…", "Cancel", 0, 100, parent)
+    dlg.setWindowTitle("Gilgamesh — first start")
+    dlg.setMinimumDuration(0)
+    runner = TaskRunner()
+    done = {"ok": False}
+
+    def work(task=None):
+        from core.demo import create_demo
+
+        create_demo(db_url=testbed.config.db_url, task=task)
+
+    app = QApplication.instance()
+    h = runner.submit(work, on_progress=lambda f, m: (dlg.setValue(int(f * 100)), dlg.setLabelText(m)),
+                      on_result=lambda _r: done.update(ok=True),
+                      on_error=lambda e, tb: log.error("demo creation failed: %s", e))
+    dlg.canceled.connect(h.cancel)
+    while not h.done:
+        app.processEvents()
+        runner.pool.waitForDone(20)
+    dlg.close()
+    runner.shutdown()
+
+
+def run_app(fresh: bool = False, shot: int | None = None, argv=None) -> int:
+    from core.testbed import Testbed
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Gilgamesh")
+    app.setOrganizationName(SETTINGS_ORG)
+    signal.signal(signal.SIGINT, lambda *_: app.quit())  # Ctrl-C in the terminal quits
+    tick = QTimer()
+    tick.start(250)  # let Python handle signals while Qt runs
+    tick.timeout.connect(lambda: None)
+    win_ref = {}
+    install_excepthook(lambda: win_ref.get("w"))
+    try:
+        testbed = Testbed()
+    except Exception as exc:  # noqa: BLE001 - unusable configuration: say so
+        QMessageBox.critical(None, "Gilgamesh", f"Cannot open the data: {exc}")
+        return 2
+    ensure_data(testbed)
+    win = MainWindow(testbed, fresh=fresh)
+    win_ref["w"] = win
+    if shot is not None:
+        win._restored_shots = [shot]
+    win.show()
+    rc = app.exec()
+    return rc

@@ -1,0 +1,58 @@
+"""``gilgamesh screenshot OUT.png``: render the main window on the demo testbed offscreen."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("screenshot", help="render the main window (demo testbed) to a PNG, offscreen")
+    p.add_argument("out", type=Path)
+    p.add_argument("--shot", type=int, action="append", help="shot(s) to show (default: latest complete)")
+    p.add_argument("--size", default="1500x900", help="window size WxH")
+    p.set_defaults(func=cmd_screenshot)
+
+
+def render(out: Path, shots: list[int] | None = None, size=(1500, 900), timeout_s: float = 60) -> Path:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from core.testbed import Testbed
+    from manager.app import MainWindow, ensure_data
+
+    app = QApplication.instance() or QApplication([])
+    tb = Testbed()
+    ensure_data(tb)
+    win = MainWindow(tb, fresh=True, poll_ms=0)
+    win.resize(*size)
+    win.show()
+    t0 = time.monotonic()
+    while win.browser.model.total() == 0 and time.monotonic() - t0 < timeout_s:
+        app.processEvents()
+        time.sleep(0.01)
+    if not shots:
+        shots = [r.shot for r in win.browser.model.rows() if r.status == "complete"][:1]
+    win.browser.select_shots(shots)
+    deadline = time.monotonic() + timeout_s
+    want = len(win.plots.layout_names) * len(shots)
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if len(win.plots.curves) + 0 >= want and not win.plots.has_pending() and not win.signals.runner.has_pending():
+            break
+        time.sleep(0.01)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    win.grab().save(str(out))
+    win.close()
+    app.processEvents()
+    return out
+
+
+def cmd_screenshot(args) -> int:
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    p = render(args.out, args.shot, (w, h))
+    print(f"screenshot written to {p}")
+    return 0

@@ -1,0 +1,1 @@
+"""View classes wrapping the Designer forms, their presenters and Qt item models."""

@@ -1,0 +1,319 @@
+"""The shot browser: the shot index as a lazily-filled table, with a filter box.
+
+* :class:`ShotTableModel` — Qt adapter over rows listed by
+  :class:`core.shots.index.ShotIndex`; hands rows to the view in pages
+  (``canFetchMore``/``fetchMore``) and merges refreshed lists without losing
+  the selection.
+* :class:`ShotBrowserPresenter` — the logic (filter, polling for new shots,
+  selection), testable without widgets; all database work runs in a
+  :class:`manager.workers.TaskRunner`.
+* :class:`ShotBrowserPanel` — wraps ``manager/ui/shot_browser.ui``.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QWidget
+
+from core.shots.index import ShotRow
+from core.shots.query import parse_filter
+from manager.ui.ui_shot_browser import Ui_ShotBrowser
+from manager.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+SHOT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+PAGE = 500
+STATUS_COLORS = {"acquiring": "#1565c0", "corrupt": "#b00020", "unreadable": "#b00020", "missing": "#757575"}
+SETTINGS_COLUMNS = [("gas", "Gas"), ("fill_pressure", "p fill"), ("b_field", "B"), ("rf_power", "P RF")]
+
+
+def _fmt_setting(v: dict | None) -> str:
+    if not v:
+        return ""
+    val, units = v.get("value"), v.get("units", "")
+    if isinstance(val, float):
+        val = f"{val:.4g}"
+    return f"{val} {units}".strip()
+
+
+class ShotTableModel(QAbstractTableModel):
+    """Shots, newest first, fetched into the view page by page."""
+
+    HEADERS = ["Shot", "Date/time (UTC)", "Duration", "Status", "Comment"] + [h for _, h in SETTINGS_COLUMNS]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._all: list[ShotRow] = []
+        self._shown = 0
+
+    def __repr__(self) -> str:
+        return f"ShotTableModel(<{self._shown} of {len(self._all)} rows>)"
+
+    def set_rows(self, rows: list[ShotRow]) -> None:
+        """Replace the content; keeps as many rows shown as before (at least one page)."""
+        self.beginResetModel()
+        keep = max(PAGE, self._shown)
+        self._all = list(rows)
+        self._shown = min(len(self._all), keep)
+        self.endResetModel()
+
+    def rows(self) -> list[ShotRow]:
+        return self._all
+
+    def total(self) -> int:
+        return len(self._all)
+
+    def row_of_shot(self, shot: int) -> int:
+        for i, r in enumerate(self._all):
+            if r.shot == shot:
+                if i >= self._shown:
+                    self.beginInsertRows(QModelIndex(), self._shown, i)
+                    self._shown = i + 1
+                    self.endInsertRows()
+                return i
+        return -1
+
+    def shot_at(self, row: int) -> int | None:
+        return self._all[row].shot if 0 <= row < self._shown else None
+
+    # -- Qt model API -------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._shown < len(self._all)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        n = min(PAGE, len(self._all) - self._shown)
+        if n <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._shown, self._shown + n - 1)
+        self._shown += n
+        self.endInsertRows()
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self.HEADERS):
+                return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self._shown):
+            return None
+        r = self._all[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return "?" if r.shot is None else str(r.shot)
+            if col == 1:
+                return r.start_time.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if r.start_time else ""
+            if col == 2:
+                return f"{r.duration_s * 1e3:.0f} ms" if r.duration_s else ""
+            if col == 3:
+                return r.status
+            if col == 4:
+                return r.comment
+            key = SETTINGS_COLUMNS[col - 5][0]
+            return _fmt_setting(r.settings.get(key))
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and r.status in STATUS_COLORS:
+            return QBrush(QColor(STATUS_COLORS[r.status]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = f"Shot {r.shot}: {r.status}\n{r.location}"
+            if r.error:
+                tip += f"\n{r.error}"
+            return tip
+        if role == SHOT_ROLE:
+            return r.shot
+        if role == ROW_ROLE:
+            return r
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _list_task(testbed, filter_text: str, update: bool, task=None):
+    """Worker: pick up new files (optionally), then list the matching shots."""
+    rep = testbed.update_index(task=task) if update else None
+    rows = testbed.index.list(filter_text)
+    return rows, rep
+
+
+class ShotBrowserPresenter:
+    """Filter, refresh and selection logic of the shot browser (no widgets)."""
+
+    def __init__(self, view: "ShotBrowserPanel", testbed, runner: TaskRunner):
+        self.view = view
+        self.testbed = testbed
+        self.runner = runner
+        self.filter_text = ""
+        self._pending = None
+        self._again = False
+        self.last_report = None
+
+    def set_filter(self, text: str) -> None:
+        try:
+            parse_filter(text)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.view.show_error(str(exc))
+            return
+        self.view.show_error("")
+        self.filter_text = text
+        self.refresh(update=False)
+
+    def refresh(self, update: bool = True) -> None:
+        """List shots (after indexing new files when *update*), off the GUI thread."""
+        if self._pending is not None and not self._pending.done:
+            self._again = True
+            return
+        self._pending = self.runner.submit(_list_task, self.testbed, self.filter_text, update,
+                                           on_result=self._on_rows, on_error=self._on_error,
+                                           on_finished=self._on_finished, name="list shots")
+
+    def _on_finished(self) -> None:
+        if self._again:
+            self._again = False
+            QTimer.singleShot(0, lambda: self.refresh(update=True))
+
+    def _on_rows(self, result) -> None:
+        rows, rep = result
+        self.last_report = rep
+        self.view.set_rows(rows)
+        if rep is not None and rep.problems:
+            names = ", ".join(str(p.shot or p.location) for p in rep.problems[:5])
+            self.view.sig_message.emit(f"{len(rep.problems)} shot file(s) with problems: {names}")
+
+    def _on_error(self, exc, tb) -> None:
+        log.error("listing shots failed: %s\n%s", exc, tb)
+        self.view.show_error(f"Cannot list shots: {exc}")
+
+
+class ShotBrowserPanel(QWidget):
+    """Shot browser panel (Designer form ``shot_browser.ui``).
+
+    Signals
+    -------
+    sig_selection_changed(list)
+        Selected shot numbers, newest first.
+    sig_shot_activated(int)
+        A shot was double-clicked / Enter.
+    sig_rows_updated(int)
+        The list was (re)loaded with that many rows.
+    sig_message(str)
+        Something to tell the user (status bar / log).
+    """
+
+    sig_selection_changed = Signal(list)
+    sig_shot_activated = Signal(int)
+    sig_rows_updated = Signal(int)
+    sig_message = Signal(str)
+
+    def __init__(self, testbed, parent: QWidget | None = None, poll_ms: int = 2000):
+        super().__init__(parent)
+        self.ui = Ui_ShotBrowser()
+        self.ui.setupUi(self)
+        self.model = ShotTableModel(self)
+        self.ui.table.setModel(self.model)
+        hh = self.ui.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, w in enumerate([60, 140, 70, 80, 220, 40, 60, 60, 70]):
+            self.ui.table.setColumnWidth(col, w)
+        self.ui.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runner = TaskRunner(self)
+        self.presenter = ShotBrowserPresenter(self, testbed, self.runner)
+        self._filter_timer = QTimer(self, singleShot=True, interval=250)
+        self._filter_timer.timeout.connect(lambda: self.presenter.set_filter(self.ui.filterEdit.text()))
+        self.ui.filterEdit.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.ui.table.selectionModel().selectionChanged.connect(self._emit_selection)
+        self.ui.table.doubleClicked.connect(self._activated)
+        self.poll_timer = QTimer(self, interval=poll_ms)
+        self.poll_timer.timeout.connect(lambda: self.presenter.refresh(update=True))
+        if poll_ms > 0:
+            self.poll_timer.start()
+        self.presenter.refresh(update=True)
+
+    def __repr__(self) -> str:
+        return f"ShotBrowserPanel({self.model!r})"
+
+    # -- view API used by the presenter and the window ----------------------
+    def set_rows(self, rows: list[ShotRow]) -> None:
+        """Show *rows*, keeping the selected shots selected."""
+        selected = self.selected_shots()
+        current = self.current_shot()
+        sm = self.ui.table.selectionModel()
+        sm.blockSignals(True)
+        try:
+            self.model.set_rows(rows)
+            for shot in selected:
+                r = self.model.row_of_shot(shot)
+                if r >= 0:
+                    sm.select(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                              | QItemSelectionModel.SelectionFlag.Rows)
+            if current is not None:
+                r = self.model.row_of_shot(current)
+                if r >= 0:
+                    sm.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        finally:
+            sm.blockSignals(False)
+        self.ui.countLabel.setText(f"{len(rows)} shot{'s' if len(rows) != 1 else ''}")
+        if self.selected_shots() != selected:
+            self._emit_selection()
+        self.sig_rows_updated.emit(len(rows))
+
+    def show_error(self, text: str) -> None:
+        self.ui.errorLabel.setText(text)
+        self.ui.errorLabel.setVisible(bool(text))
+
+    def selected_shots(self) -> list[int]:
+        rows = sorted({i.row() for i in self.ui.table.selectionModel().selectedRows()})
+        return [s for s in (self.model.shot_at(r) for r in rows) if s is not None]
+
+    def current_shot(self) -> int | None:
+        idx = self.ui.table.selectionModel().currentIndex()
+        return self.model.shot_at(idx.row()) if idx.isValid() else None
+
+    def select_shots(self, shots: list[int]) -> None:
+        sm = self.ui.table.selectionModel()
+        sm.clearSelection()
+        first = True
+        for s in shots:
+            r = self.model.row_of_shot(s)
+            if r < 0:
+                continue
+            flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            if first:
+                sm.setCurrentIndex(self.model.index(r, 0), flags)
+                self.ui.table.scrollTo(self.model.index(r, 0))
+                first = False
+            else:
+                sm.select(self.model.index(r, 0), flags)
+
+    def set_filter_text(self, text: str) -> None:
+        self.ui.filterEdit.setText(text)
+        self.presenter.set_filter(text)
+
+    def shots_in_view(self) -> list[int]:
+        return [r.shot for r in self.model.rows() if r.shot is not None]
+
+    def _emit_selection(self, *_a) -> None:
+        self.sig_selection_changed.emit(self.selected_shots())
+
+    def _activated(self, index: QModelIndex) -> None:
+        s = self.model.shot_at(index.row())
+        if s is not None:
+            self.sig_shot_activated.emit(s)
+
+    def shutdown(self) -> None:
+        self.poll_timer.stop()
+        self._filter_timer.stop()
+        self.runner.shutdown()
