@@ -77,6 +77,8 @@ class Resolution:
 class Testbed:
     """One lab's data: shot source + index + registry in one database."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, config: Config | None = None, *, db_url: str | None = None,
                  shots_dir: str | os.PathLike | None = None, source: ShotSource | None = None):
         cfg = config or load_config()

@@ -53,6 +53,7 @@ Nothing raises on bad data: a quantity that cannot be determined is NaN and
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,10 +61,10 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import convolve1d
 from scipy.signal import savgol_coeffs
+from scipy.special import erfcx
 
 from core.machine.ions import M_E, get_ion
-from core.machine.probe_model import (E_CHARGE, XI_THIN_MIN, ProbeGeometry, debye_length, ion_current_shape,
-                                      sheath_regime)
+from core.machine.probe_model import E_CHARGE, EPS0, XI_THIN_MIN, ProbeGeometry, cold_ion_shape, sheath_regime
 
 QUANTITIES = ("te_ev", "v_float", "v_plasma", "i_sat", "n_e", "n_i")
 
@@ -210,15 +211,42 @@ def _take(a, idx):
     return np.take_along_axis(a, idx[:, None], 1)[:, 0]
 
 
+# Cylindrical OML growth g(eta) = 2 sqrt(eta/pi) + erfcx(sqrt(eta)) tabulated in
+# x = sqrt(eta) (g is analytic in x): linear interpolation is within 3e-7 of
+# scipy's erfcx, at a third of its cost (the knee fit evaluates g a lot).
+_GX_PER_UNIT = 1024
+_GX_MAX = 6.0
+_GTAB = (lambda x: (2.0 / np.sqrt(np.pi)) * x + erfcx(x))(np.arange(int(_GX_MAX * _GX_PER_UNIT) + 2) / _GX_PER_UNIT)
+
+
 def _growth(kind: str, eta):
     """Electron-saturation growth ``g(eta)`` beyond Vp for the geometry (eta >= 0)."""
-    from scipy.special import erfcx
-
     if kind == "cylindrical":
-        return (2.0 / np.sqrt(np.pi)) * np.sqrt(eta) + erfcx(np.sqrt(eta))
+        x = np.sqrt(eta)
+        if x.size and not x.max() < _GX_MAX:  # beyond the table (or NaN): exact
+            return (2.0 / np.sqrt(np.pi)) * x + erfcx(x)
+        s = x * _GX_PER_UNIT
+        i = s.astype(np.intp)
+        g0 = _GTAB[i]
+        return g0 + (s - i) * (_GTAB[i + 1] - g0)
     if kind == "spherical":
         return 1.0 + eta
     return np.ones_like(eta)
+
+
+def _knee_h(kind: str, eta):
+    """Electron-branch shape: ``exp(eta)`` below Vp, ``g(eta)`` above (``g(0) = 1``)."""
+    h = np.exp(np.minimum(eta, 0.0))
+    if kind == "planar":
+        return h
+    return h + (_growth(kind, np.maximum(eta, 0.0)) - 1.0)
+
+
+@functools.lru_cache(maxsize=None)
+def _sg_kernels(w: int):
+    """Savitzky-Golay (order 2) smoothing and first-derivative kernels for ``convolve1d``."""
+    # convolve1d correlates with the reversed kernel: pass the 'dot' coefficients reversed.
+    return (savgol_coeffs(w, 2, use="dot")[::-1].copy(), savgol_coeffs(w, 2, deriv=1, use="dot")[::-1].copy())
 
 
 def _window(n: int) -> int:
@@ -269,6 +297,14 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     dict of ndarray
         ``te_ev, v_float, v_plasma, i_sat, i_esat, n_e, n_i, xi`` and quality
         arrays, ``regime`` (str) and ``code_<quantity>`` reason codes.
+
+    Notes
+    -----
+    Only the smoothing, the first guesses and the window searches touch every
+    column. Each fit works on the columns it needs, gathered per row: the ion
+    branch on the columns below the highest ``V_f``, ``T_e`` and the knee on
+    their windows (a few ``T_e`` wide), and the ion-density fixed point on
+    bin sums of the ion branch (:func:`_ion_density`).
     """
     M, N = V.shape
     area = geometry.area
@@ -276,16 +312,12 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     rows = np.arange(M)
     idx = np.arange(N)[None, :]
     out: dict[str, np.ndarray] = {}
-    nanv = np.full(M, np.nan)
-    codes = {q: np.zeros(M, dtype=np.int8) for q in QUANTITIES}
 
     w = _window(N)
-    c_s = savgol_coeffs(w, 2, use="dot")  # smoothing
-    c_d = savgol_coeffs(w, 2, deriv=1, use="dot")
-    # convolve1d correlates with the reversed kernel: pass the 'dot' coefficients reversed.
-    Is = convolve1d(I, c_s[::-1], axis=1, mode="nearest")
-    dIdi = convolve1d(I, c_d[::-1], axis=1, mode="nearest")
-    dVdi = convolve1d(V, c_d[::-1], axis=1, mode="nearest")
+    c_s, c_d = _sg_kernels(w)
+    Is = convolve1d(I, c_s, axis=1, mode="nearest")
+    dIdi = convolve1d(I, c_d, axis=1, mode="nearest")
+    dVdi = convolve1d(V, c_d, axis=1, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         dIdV = np.where(dVdi > 0, dIdi / np.where(dVdi > 0, dVdi, 1.0), 0.0)
     half = w // 2
@@ -299,7 +331,7 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     # First point reaching 90 % of the maximum on the electron side: the same
     # as the maximum for a peaked dI/dV (planar, cylindrical), and still the
     # knee for a sphere, whose dI/dV is a plateau beyond Vp.
-    d_top = d_masked[np.arange(M), k_max]
+    d_top = d_masked[rows, k_max]
     reach = (d_masked >= 0.9 * d_top[:, None]) & (Is > 0)
     k_vp = np.where(reach.any(1), np.argmax(reach, axis=1), k_max)
     last_ok = N - 1 - np.argmax(ok[:, ::-1], axis=1)
@@ -325,6 +357,13 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     with np.errstate(invalid="ignore", divide="ignore"):
         vf = np.where(has_vf & (i1 > i0), v0 + (0 - i0) * (v1 - v0) / (i1 - i0), np.where(has_vf, v0, np.nan))
     has_vf &= np.isfinite(vf)
+    vf_hold = np.where(has_vf, vf, V[:, 0])
+
+    # The ion branch (V <= V_f) is a prefix of every row: work on the columns
+    # up to the highest V_f only.
+    n_below_vf = np.count_nonzero(V <= np.where(has_vf, vf, -np.inf)[:, None], axis=1)
+    Kf = max(1, int(n_below_vf.max())) if M else 1
+    Vi, Ii, oki = V[:, :Kf], I[:, :Kf], ok[:, :Kf]
 
     vp = np.where(no_sat, V[:, -1], vp0)
     # noise sigma per sweep from the smoothing residual (mean |r| of a Gaussian is 0.80 sigma)
@@ -333,80 +372,81 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     i_es = np.full(M, np.nan)
     a_ion = np.zeros(M)
     b_ion = np.zeros(M)
-    ion_r2 = nanv.copy()
-    te_r2 = nanv.copy()
-    te_se = nanv.copy()
-    n_te_pts = np.zeros(M, int)
-    n_ion_pts = np.zeros(M, int)
     te_good = np.zeros(M, bool)
-    knee_ok = np.zeros(M, bool)
+    model_ok = np.zeros(M, bool)
+    ion_model = None
+    n_mod = None
     for it in range(_N_ITER):
         # (a) ion branch: linear fit of I minus the electron model.
         if it == 0:
-            ie_model = np.zeros_like(I)
+            y_ion = Ii
         else:
             with np.errstate(over="ignore", invalid="ignore"):
-                ie_model = np.where(te_good[:, None],
-                                    np.exp(ie_c0[:, None] + (np.minimum(V, vp[:, None]) - vp[:, None]) / te[:, None]),
-                                    0.0)
-            ie_model = np.nan_to_num(ie_model)
-        reg = ok & (V <= (vf - te)[:, None]) & has_vf[:, None]
+                ie_model = np.exp(ie_c0[:, None] + (np.minimum(Vi, vp[:, None]) - vp[:, None]) / te[:, None])
+            y_ion = Ii - np.where(te_good[:, None] & np.isfinite(ie_model), ie_model, 0.0)
+        reg = oki & (Vi <= (vf - te)[:, None]) & has_vf[:, None]
         few = np.count_nonzero(reg, axis=1) < 3
-        reg = np.where(few[:, None], ok & (V <= vf[:, None]) & has_vf[:, None], reg)
+        if few.any():
+            reg = np.where(few[:, None], oki & (Vi <= vf[:, None]) & has_vf[:, None], reg)
         wion = reg.astype(float)
-        b, a, n_ion_pts, ion_r2, _ = _wlinfit(V, I - ie_model, wion)
+        b, a, n_ion_pts, ion_r2, _, mean_ion = _wlinfit(Vi, y_ion, wion)
         # Ion current grows in magnitude towards negative bias: slope >= 0.
         neg = ~(b >= 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_ion = (wion * (I - ie_model)).sum(1) / wion.sum(1)
         b = np.where(neg, 0.0, b)
         a = np.where(neg, mean_ion, a)
         a_ion = np.where(np.isfinite(a), a, 0.0)
         b_ion = np.where(np.isfinite(b), b, 0.0)
-        vf_hold = np.where(has_vf, vf, V[:, 0])
-        i_ion = np.where(has_vf[:, None], np.minimum(a_ion[:, None] + b_ion[:, None] * np.minimum(V, vf_hold[:, None]), 0.0), 0.0)
-        if it > 0:
-            # Sheath-theory ion current of the previous pass (follows the
-            # sqrt-like OML branch, which a straight line does not).
-            i_ion = np.where(model_ok[:, None], -i_ion_model, i_ion)
 
-        # (b) Te: weighted line through ln(I - I_ion).
-        ie = I - i_ion
+        def ion_at(Vw, a_ion=a_ion, b_ion=b_ion, model=ion_model):
+            """Ion current (negative) on gathered columns ``Vw``."""
+            i_ion = np.where(has_vf[:, None], np.minimum(a_ion[:, None] + b_ion[:, None] * np.minimum(Vw, vf_hold[:, None]), 0.0), 0.0)
+            if model is not None:
+                # Sheath-theory ion current of the previous pass (follows the
+                # sqrt-like OML branch, which a straight line does not).
+                i_ion = np.where(model_ok[:, None], -model(Vw), i_ion)
+            return i_ion
+
+        # (b) Te: weighted line through ln(I - I_ion) on its window.
         lo = vp + TE_WINDOW[0] * te
         lo = np.where(has_vf, np.maximum(lo, vf), lo)
-        hi = vp + TE_WINDOW[1] * te
-        hi = np.where(no_sat, V[:, -1], hi)
+        hi = np.where(no_sat, V[:, -1], vp + TE_WINDOW[1] * te)
+        cols, inwin = _window_cols(V, lo, hi)
+        Vw = np.take_along_axis(V, cols, 1)
+        i_ion_w = ion_at(Vw)
+        ie = np.take_along_axis(I, cols, 1) - i_ion_w
         # Weights I_e^2 (constant additive noise on I makes var(ln I) ~ 1/I^2),
         # taken from the *smoothed* electron current: weights from the noisy
         # samples themselves favour upward fluctuations and bias T_e high.
         # Points below 3 noise sigmas are left out (ln of noise is biased).
-        ie_s = Is - i_ion
-        reg_te = ok & (V >= lo[:, None]) & (V <= hi[:, None]) & (ie > 0) & (ie_s > 3.0 * sig[:, None])
+        ie_s = np.take_along_axis(Is, cols, 1) - i_ion_w
+        reg_te = np.take_along_axis(ok, cols, 1) & inwin & (ie > 0) & (ie_s > 3.0 * sig[:, None])
         wte = np.where(reg_te, ie_s * ie_s, 0.0)
         ln_ie = np.log(np.where(ie > 0, ie, 1.0))
-        c1, c0, n_te_pts, te_r2, te_se = _wlinfit(V - vp[:, None], ln_ie, wte)
-        te_new = 1.0 / c1
+        c1, c0, n_te_pts, te_r2, te_se, _ = _wlinfit(Vw - vp[:, None], ln_ie, wte)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            te_new = 1.0 / c1
         good = np.isfinite(te_new) & (te_new > 0) & (n_te_pts >= 4)
         te = np.where(good, np.minimum(te_new, vrange), te)
         te_good = good
         ie_c0 = np.where(good, c0, ie_c0)
 
         # (c) knee: electron branch model fit for Vp and I_es, Te fixed.
-        vp, i_es, knee_ok = _fit_knee(V, ie, ok, vp, te, kind, no_sat)
+        vp, i_es, knee_ok = _fit_knee(V, I, ok, ion_at, vp, te, kind, no_sat, coarse=(it == 0))
         vp = np.where(no_sat, V[:, -1], vp)
         if it < _N_ITER - 1:
-            n_tmp, i_ion_model = _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, k_iter=4)[:2]
-            model_ok = np.isfinite(n_tmp) & (n_tmp > 0) & has_vf & te_good
-            i_ion_model = np.nan_to_num(i_ion_model)
-    # electron saturation for rows without saturation: undefined
+            n_mod, xi_mod, k_mod = _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
+                                                n_start=n_mod)[:3]
+            model_ok = np.isfinite(n_mod) & (n_mod > 0) & has_vf & te_good
+            ion_model = _ion_model_fn(kind, n_mod * k_mod, xi_mod, vp, te)
     # --- results
     with np.errstate(invalid="ignore", divide="ignore"):
         n_e = i_es / (E_CHARGE * area * np.sqrt(E_CHARGE * te / (2 * np.pi * M_E)))
         i_sat = np.where(has_vf, a_ion + b_ion * vf, np.nan)
 
     # --- 7. ion density by sheath regime, iterating xi on the fitted density
-    n_i, _, xi, ni_r2, ni_rel = _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
-                                              i_sat=i_sat, k_iter=8)
+    n_raw, xi, _, ni_r2, ni_rel = _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
+                                               i_sat=i_sat, n_start=n_mod, exact=True)
+    n_i = n_raw / ion.charge
     regime = sheath_regime(xi)
     if kind == "planar":
         regime = np.where(regime == "oml", "transitional", regime)  # planar probes have no OML limit
@@ -434,8 +474,6 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     out["ion_r2"], out["ni_r2"], out["ni_rel_err"] = ion_r2, ni_r2, ni_rel
     out["n_te_pts"], out["n_ion_pts"] = n_te_pts, n_ion_pts
     # noise and slope at Vf for the Vf uncertainty
-    resid = I - Is
-    sig = 1.2533 * np.mean(np.abs(resid), axis=1)
     out["noise_A"] = sig
     with np.errstate(invalid="ignore", divide="ignore"):
         out["vf_sigma_V"] = sig / np.abs(_take(dIdV, k_f)) / np.sqrt(w)
@@ -445,104 +483,174 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
     return out
 
 
-def _ion_density(V, I, ok, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, i_sat=None, k_iter=8):
+def _window_cols(V, lo, hi):
+    """Column indices of ``lo <= V <= hi`` per (sorted) row, padded to a common width.
+
+    Returns ``cols`` (clipped to the row) and ``inwin`` (False for padding).
+    """
+    M, N = V.shape
+    k_lo = np.count_nonzero(V < lo[:, None], axis=1)
+    k_hi = np.count_nonzero(V <= hi[:, None], axis=1)
+    W = int(max(1, np.max(k_hi - k_lo))) if M else 1
+    j = k_lo[:, None] + np.arange(W)[None, :]
+    return np.minimum(j, N - 1), j < k_hi[:, None]
+
+
+def _ion_model_fn(kind, amp, xi, vp, te):
+    """Sheath-theory ion current (positive, 0 above ``vp``) as a function of gathered biases."""
+    def model(Vw):
+        eta = np.maximum((vp[:, None] - Vw) / te[:, None], 0.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            m = amp[:, None] * np.where(Vw < vp[:, None], cold_ion_shape(kind, xi[:, None], eta), 0.0)
+        return np.nan_to_num(m)
+    return model
+
+
+#: Bins of the ion branch for the ion-density fixed point (see :func:`_ion_density`).
+_ION_BINS = 24
+
+
+def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, i_sat=None, n_start=None,
+                 exact=False, tol=1e-7, k_max=30):
     """Ion density from the ion branch by the sheath theory of ``xi = r_p/lambda_D``.
 
     The ion current below ``V_f`` (electron model removed) is fitted with
-    ``n K s(xi, eta)`` (:func:`~core.machine.probe_model.ion_current_shape`),
+    ``n K s(xi, eta)`` (:func:`~core.machine.probe_model.cold_ion_shape`),
     one linear coefficient ``n``; ``xi`` is re-evaluated from ``n`` (fixed
-    point; the regime blending makes it unique). Returns ``n_i`` (per ion,
-    i.e. divided by Z), the model ion current (positive, all V < Vp), ``xi``,
-    ``r2`` and the relative uncertainty of ``n_i``.
+    point; the regime blending makes it unique).
+
+    The fixed point runs on the ion branch reduced to ``_ION_BINS`` bins of
+    consecutive points per sweep (bin sums of the current, mean ``eta``): the
+    shape is smooth there, so the binned normal equation differs from the
+    pointwise one by the within-bin curvature of ``s`` only (< 1e-4). With
+    ``exact`` the converged ``xi`` is followed by one pointwise fit over every
+    point, which gives the density, its ``r2`` and relative uncertainty.
+
+    Parameters
+    ----------
+    Vi, Ii, oki : ndarray (M, K)
+        The first columns of the sweeps, covering ``V <= V_f``.
+    n_start : ndarray, optional
+        Starting densities (a previous solution); else the Bohm estimate.
+
+    Returns
+    -------
+    n, xi, k_i0, r2, rel : ndarray
+        ``n`` is the fitted ``Z n_i`` (divide by ``Z`` for ``n_i``); ``k_i0``
+        the current scale ``e A sqrt(Z e T_e / 2 pi m_i)``; ``r2`` and ``rel``
+        NaN unless ``exact``.
     """
     z = ion.charge
     kind = geometry.kind
     r_p = geometry.radius
-    area = geometry.area
-    N = V.shape[1]
-    # columns up to the highest plasma potential are enough (model is 0 above)
-    ncol = int(min(N, np.max(np.count_nonzero(V < np.where(np.isfinite(vp), vp, np.inf)[:, None], axis=1)) + 1)) if V.shape[0] else N
-    full_N = N
-    V, I, ok = V[:, :ncol], I[:, :ncol], ok[:, :ncol]
+    M, K = Vi.shape
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        k_i0 = E_CHARGE * area * np.sqrt(z * E_CHARGE * te / (2 * np.pi * ion.mass_kg))
-        with_e = np.where(te_good[:, None],
-                          np.exp(np.minimum(ie_c0[:, None] + (np.minimum(V, vp[:, None]) - vp[:, None]) / te[:, None], 50.0)),
-                          0.0)
-        ion_meas = -(I - np.nan_to_num(with_e))        # ion current, positive
-        reg_i = ok & has_vf[:, None] & (V <= vf[:, None])
-        eta = np.maximum((vp[:, None] - V) / te[:, None], 0.0)
+        k_i0 = E_CHARGE * geometry.area * np.sqrt(z * E_CHARGE * te / (2 * np.pi * ion.mass_kg))
+        # xi = r_p / lambda_D = c_xi sqrt(n)
+        c_xi = r_p * np.sqrt(E_CHARGE / (EPS0 * te))
+        with_e = np.exp(np.minimum(ie_c0[:, None] + (np.minimum(Vi, vp[:, None]) - vp[:, None]) / te[:, None], 50.0))
+        ion_meas = np.where(te_good[:, None] & np.isfinite(with_e), with_e, 0.0) - Ii   # ion current, positive
+        reg_i = oki & has_vf[:, None] & (Vi <= vf[:, None])
+        wr = reg_i.astype(float)
+        eta = np.maximum((vp[:, None] - Vi) / te[:, None], 0.0)
+        # bins of consecutive columns of the prefix V <= V_f (rows are sorted)
+        kf = np.count_nonzero(Vi <= np.where(has_vf, vf, -np.inf)[:, None], axis=1)
+        edges = (np.arange(_ION_BINS + 1)[None, :] * kf[:, None]) // _ION_BINS
+        cs = np.zeros((3, M, K + 1))
+        np.cumsum(np.stack([wr, wr * eta, wr * ion_meas]), axis=2, out=cs[:, :, 1:])
+        cnt, s_eta, s_ion = np.diff(np.take_along_axis(cs, np.broadcast_to(edges, (3,) + edges.shape), axis=2), axis=2)
+        eta_b = np.where(cnt > 0, s_eta / np.where(cnt > 0, cnt, 1.0), 1.0)
         if i_sat is None:
-            i0 = -(ion_meas * reg_i).sum(1) / np.maximum(reg_i.sum(1), 1)
+            i0 = -s_ion.sum(1) / np.maximum(cnt.sum(1), 1)
         else:
             i0 = i_sat
-        n_i = -i0 / (k_i0 * np.exp(-0.5) * np.sqrt(2 * np.pi))  # thin-sheath Bohm start
-        for _ in range(k_iter):
-            xi = r_p / debye_length(n_i, te)
+        n = -i0 / (k_i0 * np.exp(-0.5) * np.sqrt(2 * np.pi))  # thin-sheath Bohm start
+        if n_start is not None:
+            n = np.where(np.isfinite(n_start) & (n_start > 0), n_start, n)
+        # Secant iteration on g(L) = ln F(e^L) - L, L = ln n, F the binned fit at
+        # xi(n): the plain fixed point L <- ln F converges linearly (often ~10
+        # passes for 1e-7); the secant on g reaches it in 3-5 evaluations.
+        L = np.log(n)
+        L_prev = g_prev = None
+        for _ in range(k_max):
+            xi = c_xi * np.exp(0.5 * L)
             xi = np.where(np.isfinite(xi) & (xi > 0), xi, XI_THIN_MIN)
-            s, _r = ion_current_shape(kind, xi[:, None], eta, te[:, None], 0.0, z)
-            sr = np.where(reg_i, s, 0.0)
-            n_fit = (sr * ion_meas).sum(1) / (sr * sr).sum(1) / k_i0
-            n_i = np.where(np.isfinite(n_fit) & (n_fit > 0), n_fit, n_i)
-        xi = r_p / debye_length(n_i, te)
-        s, _r = ion_current_shape(kind, xi[:, None], eta, te[:, None], 0.0, z)
-        model = n_i[:, None] * k_i0[:, None] * np.where(V < vp[:, None], s, 0.0)
-        pred = np.where(reg_i, model, 0.0)
-        npts = reg_i.sum(1)
-        res = np.where(reg_i, ion_meas - pred, 0.0)
-        mean_m = np.where(reg_i, ion_meas, 0).sum(1) / np.maximum(npts, 1)
-        tot = np.where(reg_i, ion_meas - mean_m[:, None], 0.0)
+            s = cold_ion_shape(kind, xi[:, None], eta_b)
+            n_fit = (s * s_ion).sum(1) / (cnt * s * s).sum(1) / k_i0
+            fit_ok = np.isfinite(n_fit) & (n_fit > 0)
+            g = np.where(fit_ok, np.log(np.where(fit_ok, n_fit, 1.0)) - L, 0.0)
+            step = g
+            if L_prev is not None:
+                den = g - g_prev
+                sec = -g * (L - L_prev) / np.where(den != 0, den, 1.0)
+                # the secant step, unless degenerate (then the fixed-point step)
+                step = np.where((den != 0) & np.isfinite(sec) & (np.abs(sec) < 3.0), sec, g)
+            L_prev, g_prev = L, g
+            L = L + step
+            if not (np.abs(step) > tol).any():
+                break
+        n = np.exp(L)
+        xi = c_xi * np.sqrt(n)
+        if not exact:
+            return n, xi, k_i0, None, None
+        xi_ok = np.where(np.isfinite(xi) & (xi > 0), xi, XI_THIN_MIN)
+        s = cold_ion_shape(kind, xi_ok[:, None], eta)
+        sr = s * wr
+        n_fit = (sr * ion_meas).sum(1) / (sr * sr).sum(1) / k_i0
+        n = np.where(np.isfinite(n_fit) & (n_fit > 0), n_fit, n)
+        xi = c_xi * np.sqrt(n)
+        pred = (n * k_i0)[:, None] * sr
+        npts = np.count_nonzero(reg_i, axis=1)
+        res = wr * (ion_meas - pred)
+        mean_m = (wr * ion_meas).sum(1) / np.maximum(npts, 1)
+        tot = wr * (ion_meas - mean_m[:, None])
         r2 = 1 - (res * res).sum(1) / (tot * tot).sum(1)
         rel = (np.sqrt((res * res).sum(1) / np.maximum(npts - 1, 1))
                / np.sqrt((pred * pred).sum(1) / np.maximum(npts, 1)) / np.sqrt(np.maximum(npts, 1)))
-    if ncol < full_N:
-        model = np.concatenate([model, np.zeros((model.shape[0], full_N - ncol))], axis=1)
-    return n_i / z, model, xi, r2, rel
+    return n, xi, k_i0, r2, rel
 
 
-def _fit_knee(V, ie, ok, vp0, te, kind, no_sat):
+def _fit_knee(V, I, ok, ion_at, vp0, te, kind, no_sat, coarse=True):
     """Least-squares fit of the electron branch near the knee for (Vp, I_es).
 
     Model ``I_es h((V - Vp)/Te)``, ``h = exp`` below and the geometry's growth
-    ``g`` above ``Vp``; for each trial ``Vp`` the best ``I_es`` is linear.
-    Coarse-to-fine grid search (±1.5 Te, then ±0.25 Te) and a parabola through
-    the three best residuals.
+    ``g`` above ``Vp``; for each trial ``Vp`` the best ``I_es`` is linear, so
+    only the profile ``-(sum h y)^2 / sum h^2`` is searched. The fit window
+    ``vp0 + KNEE_WINDOW * te`` is gathered per row. With ``coarse`` a 9-point
+    grid over ±1.5 Te (on at most ~48 evenly decimated points of the window:
+    it only has to find the basin) precedes a 7-point grid over ±0.375 Te on
+    every point; otherwise (later passes, ``vp0`` already close) a 3-point grid
+    over ±0.125 Te (the parabola may step ±0.25 Te). A parabola through the three best profile values refines
+    each grid. All trial values of a grid are evaluated in one 3-D pass.
     """
     M, N = V.shape
-    V_first, V_last = V[:, 0], V[:, -1]
-    tev = te[:, None]
-    lo = (vp0 + (KNEE_WINDOW[0] - 1.5) * te)[:, None]
-    hi = (vp0 + (KNEE_WINDOW[1] + 1.5) * te)[:, None]
-    # Work on a gathered window of columns around the knee (rows are sorted):
-    # the fit is the costly step and most of a sweep lies outside it.
-    k_lo = np.count_nonzero(V < lo, axis=1)
-    k_hi = np.count_nonzero(V <= hi, axis=1)
-    W = int(max(1, np.max(k_hi - k_lo))) if M else 1
-    cols = np.minimum(k_lo[:, None] + np.arange(W)[None, :], N - 1)
-    inwin = (k_lo[:, None] + np.arange(W)[None, :]) < k_hi[:, None]
-    V = np.take_along_axis(V, cols, 1)
-    ie = np.take_along_axis(ie, cols, 1)
-    ok = np.take_along_axis(ok, cols, 1) & inwin
-    lo = (vp0 + KNEE_WINDOW[0] * te)[:, None]
-    hi = (vp0 + KNEE_WINDOW[1] * te)[:, None]
-    reg = ok & (V >= lo) & (V <= hi)
-    x = V
+    lo = vp0 + KNEE_WINDOW[0] * te
+    hi = vp0 + KNEE_WINDOW[1] * te
+    cols, inwin = _window_cols(V, lo, hi)
+    x = np.take_along_axis(V, cols, 1)
+    wreg = (np.take_along_axis(ok, cols, 1) & inwin).astype(float)
+    y = np.take_along_axis(I, cols, 1) - ion_at(x)
+    y = np.where(wreg > 0, y, 0.0)
+    u = (x - vp0[:, None]) / te[:, None]   # bias from vp0 in units of Te
 
-    def sse(vp_c):
-        eta = (x - vp_c[:, None]) / tev
-        with np.errstate(over="ignore", invalid="ignore"):
-            h = np.where(eta < 0, np.exp(np.minimum(eta, 0.0)), _growth(kind, np.maximum(eta, 0.0)))
-        h = np.where(reg, h, 0.0)
-        y = np.where(reg, ie, 0.0)
-        hh = (h * h).sum(1)
-        amp = (h * y).sum(1) / hh
-        r = (y - amp[:, None] * h)
-        return (r * r).sum(1), amp
+    def profile(d, u=u, y=y, wreg=wreg):
+        # d: (M, K) trial offsets of Vp from vp0, in Te
+        h = _knee_h(kind, u[:, None, :] - d[:, :, None]) * wreg[:, None, :]
+        hy = np.einsum("mkw,mw->mk", h, y)
+        hh = np.einsum("mkw,mkw->mk", h, h)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            amp = hy / hh
+        return -hy * amp, amp
 
-    best = vp0.copy()
-    for width, n in ((1.5, 9), (0.375, 7)):
+    best = np.zeros(M)
+    stages = ((1.5, 9), (0.375, 7)) if coarse else ((0.125, 3),)
+    for width, n in stages:
         offs = np.linspace(-width, width, n)
-        errs = np.stack([sse(best + o * te)[0] for o in offs], axis=1)
+        if n == 9:
+            st = max(1, u.shape[1] // 48)
+            errs = profile(best[:, None] + offs[None, :], u[:, ::st], y[:, ::st], wreg[:, ::st])[0]
+        else:
+            errs = profile(best[:, None] + offs[None, :])[0]
         errs = np.where(np.isfinite(errs), errs, np.inf)
         k = np.argmin(errs, axis=1)
         kc = np.clip(k, 1, n - 2)
@@ -551,13 +659,14 @@ def _fit_knee(V, ie, ok, vp0, te, kind, no_sat):
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where((den > 0) & np.isfinite(den), 0.5 * (e0 - e2) / den, 0.0)
         step = offs[1] - offs[0]
-        new = best + (offs[kc] + np.clip(frac, -1, 1) * step) * te
+        new = best + offs[kc] + np.clip(frac, -1, 1) * step
         best = np.where(np.isfinite(new), new, best)
-    err, amp = sse(best)
-    above = (reg & (V > best[:, None])).sum(1)
-    good = np.isfinite(best) & np.isfinite(amp) & (amp > 0) & (above >= 2) & ~no_sat
-    good &= (best > V_first) & (best < V_last)
-    return np.where(good, best, vp0), np.where(good, amp, np.nan), good
+    amp = profile(best[:, None])[1][:, 0]
+    vbest = vp0 + best * te
+    above = ((wreg > 0) & (x > vbest[:, None])).sum(1)
+    good = np.isfinite(vbest) & np.isfinite(amp) & (amp > 0) & (above >= 2) & ~no_sat
+    good &= (vbest > V[:, 0]) & (vbest < V[:, -1])
+    return np.where(good, vbest, vp0), np.where(good, amp, np.nan), good
 
 
 # ---------------------------------------------------------------------------
@@ -712,9 +821,9 @@ def _druyvesteyn(v, dIdV, w, vp, area):
     ``f(eps) = (2 m_e / (e^2 A)) sqrt(2 e eps / m_e) d2I/dV2`` with
     ``eps = Vp - V`` (eV); the ion current's curvature is neglected.
     """
-    c_d = savgol_coeffs(w, 2, deriv=1, use="dot")
-    d2di = convolve1d(dIdV, c_d[::-1], mode="nearest")
-    dvdi = convolve1d(v, c_d[::-1], mode="nearest")
+    c_d = _sg_kernels(w)[1]
+    d2di = convolve1d(dIdV, c_d, mode="nearest")
+    dvdi = convolve1d(v, c_d, mode="nearest")
     with np.errstate(invalid="ignore", divide="ignore"):
         d2 = np.where(dvdi > 0, d2di / dvdi, 0.0)
     sel = v < vp

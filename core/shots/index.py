@@ -11,10 +11,11 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (BigInteger, DateTime, Float, Integer, String, Text, and_, delete, func, or_,
-                        select)
+                        select, type_coerce)
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -22,6 +23,19 @@ from core.db import Base
 from core.shots.query import ShotFilter, parse_filter
 from core.shots.source import ChannelInfo, ShotInfo, ShotSource
 from core.tasks import check
+
+
+class _Raw(TypeDecorator):
+    """Return the driver's value untouched (no per-row datetime parsing)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value
+
+    def result_processor(self, dialect, coltype):
+        return None
 
 
 class ShotFile(Base):
@@ -47,20 +61,34 @@ class ShotFile(Base):
 
 
 class ShotRow(NamedTuple):
-    """A listed shot (cheap to build in bulk)."""
+    """A listed shot, cheap to build in bulk: settings and time are parsed on access."""
 
     shot: int | None
-    start_time: datetime | None
+    start_raw: Any
     duration_s: float | None
     status: str
     comment: str
-    settings: dict
+    settings_json: str
     location: str
     error: str
 
+    @property
+    def start_time(self) -> datetime | None:
+        v = self.start_raw
+        if v is None:
+            return None
+        if isinstance(v, str):
+            v = datetime.fromisoformat(v)
+        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
 
-_LIST_COLS = (ShotFile.shot, ShotFile.start_time, ShotFile.duration_s, ShotFile.status, ShotFile.comment,
-              ShotFile.settings_json, ShotFile.location, ShotFile.error)
+    @property
+    def settings(self) -> dict:
+        return json.loads(self.settings_json) if self.settings_json else {}
+
+
+# start_time is fetched raw (SQLite keeps text) and parsed only when a row is shown
+_LIST_COLS = (ShotFile.shot, type_coerce(ShotFile.start_time, _Raw), ShotFile.duration_s, ShotFile.status,
+              ShotFile.comment, ShotFile.settings_json, ShotFile.location, ShotFile.error)
 
 
 def _settings_text(settings: dict) -> str:
@@ -202,9 +230,7 @@ class ShotIndex:
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as c:
-            rows = c.execute(q).all()
-        loads = json.loads
-        return [ShotRow(r[0], _aware(r[1]), r[2], r[3], r[4], loads(r[5]), r[6], r[7]) for r in rows]
+            return [ShotRow._make(r) for r in c.execute(q)]
 
     def count(self, filter_text: str | ShotFilter = "") -> int:
         f = filter_text if isinstance(filter_text, ShotFilter) else parse_filter(filter_text)
@@ -214,6 +240,16 @@ class ShotIndex:
             q = q.where(w)
         with self.engine.connect() as c:
             return int(c.execute(q).scalar_one())
+
+    def stamp(self, filter_text: str | ShotFilter = "") -> tuple:
+        """Cheap fingerprint of the listing (count, newest shot, last index time) to poll for changes."""
+        f = filter_text if isinstance(filter_text, ShotFilter) else parse_filter(filter_text)
+        q = select(func.count(), func.max(ShotFile.shot), func.max(ShotFile.indexed_at)).select_from(ShotFile)
+        w = self._where(f)
+        if w is not None:
+            q = q.where(w)
+        with self.engine.connect() as c:
+            return tuple(c.execute(q).one())
 
     def latest(self, complete_only: bool = False) -> ShotRow | None:
         rows = self.list("status:complete" if complete_only else "", limit=1)

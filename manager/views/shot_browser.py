@@ -43,64 +43,71 @@ def _fmt_setting(v: dict | None) -> str:
 
 
 class ShotTableModel(QAbstractTableModel):
-    """Shots, newest first, fetched into the view page by page."""
+    """Shots, newest first. Rows arrive page by page from the database.
+
+    ``canFetchMore`` is true while the listing has more rows than loaded;
+    ``fetchMore`` asks the presenter for the next page, which a worker reads
+    and :meth:`append_rows` inserts (the GUI thread never queries).
+    """
 
     HEADERS = ["Shot", "Date/time (UTC)", "Duration", "Status", "Comment"] + [h for _, h in SETTINGS_COLUMNS]
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._all: list[ShotRow] = []
-        self._shown = 0
+        self._total = 0
+        self.request_more = None  # set by the presenter: callable(offset)
 
     def __repr__(self) -> str:
-        return f"ShotTableModel(<{self._shown} of {len(self._all)} rows>)"
+        return f"ShotTableModel(<{len(self._all)} of {self._total} rows>)"
 
-    def set_rows(self, rows: list[ShotRow]) -> None:
-        """Replace the content; keeps as many rows shown as before (at least one page)."""
+    def set_rows(self, rows: list[ShotRow], total: int) -> None:
+        """Replace the loaded rows (a refresh); *total* is the full listing's size."""
         self.beginResetModel()
-        keep = max(PAGE, self._shown)
         self._all = list(rows)
-        self._shown = min(len(self._all), keep)
+        self._total = max(total, len(self._all))
         self.endResetModel()
+
+    def append_rows(self, offset: int, rows: list[ShotRow], total: int) -> None:
+        if offset != len(self._all) or not rows:
+            self._total = max(total, len(self._all))
+            return
+        self.beginInsertRows(QModelIndex(), len(self._all), len(self._all) + len(rows) - 1)
+        self._all.extend(rows)
+        self._total = max(total, len(self._all))
+        self.endInsertRows()
 
     def rows(self) -> list[ShotRow]:
         return self._all
 
     def total(self) -> int:
+        return self._total
+
+    def loaded(self) -> int:
         return len(self._all)
 
     def row_of_shot(self, shot: int) -> int:
         for i, r in enumerate(self._all):
             if r.shot == shot:
-                if i >= self._shown:
-                    self.beginInsertRows(QModelIndex(), self._shown, i)
-                    self._shown = i + 1
-                    self.endInsertRows()
                 return i
         return -1
 
     def shot_at(self, row: int) -> int | None:
-        return self._all[row].shot if 0 <= row < self._shown else None
+        return self._all[row].shot if 0 <= row < len(self._all) else None
 
     # -- Qt model API -------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._shown
+        return 0 if parent.isValid() else len(self._all)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._shown < len(self._all)
+        return not parent.isValid() and len(self._all) < self._total
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        n = min(PAGE, len(self._all) - self._shown)
-        if n <= 0:
-            return
-        self.beginInsertRows(QModelIndex(), self._shown, self._shown + n - 1)
-        self._shown += n
-        self.endInsertRows()
+        if not parent.isValid() and self.request_more is not None:
+            self.request_more(len(self._all))
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -109,7 +116,7 @@ class ShotTableModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < self._shown):
+        if not index.isValid() or not (0 <= index.row() < len(self._all)):
             return None
         r = self._all[index.row()]
         col = index.column()
@@ -142,15 +149,28 @@ class ShotTableModel(QAbstractTableModel):
         return None
 
 
-def _list_task(testbed, filter_text: str, update: bool, task=None):
-    """Worker: pick up new files (optionally), then list the matching shots."""
+def _list_task(testbed, filter_text: str, update: bool, limit: int, last_stamp, task=None):
+    """Worker: pick up new files (optionally); relist only when the listing changed."""
     rep = testbed.update_index(task=task) if update else None
-    rows = testbed.index.list(filter_text)
-    return rows, rep
+    stamp = testbed.index.stamp(filter_text)
+    if stamp == last_stamp:
+        return None, rep, stamp, stamp[0]
+    rows = testbed.index.list(filter_text, limit=limit)
+    return rows, rep, stamp, stamp[0]
+
+
+def _page_task(testbed, filter_text: str, offset: int, task=None):
+    rows = testbed.index.list(filter_text, limit=PAGE, offset=offset)
+    return offset, rows, testbed.index.count(filter_text)
 
 
 class ShotBrowserPresenter:
-    """Filter, refresh and selection logic of the shot browser (no widgets)."""
+    """Filter, refresh, paging and selection logic of the shot browser (no widgets).
+
+    Every database call runs in the panel's :class:`TaskRunner`; a refresh
+    first compares a cheap fingerprint of the listing and relists only when
+    it changed, so polling a 100,000-shot index costs a few milliseconds.
+    """
 
     def __init__(self, view: "ShotBrowserPanel", testbed, runner: TaskRunner):
         self.view = view
@@ -159,7 +179,10 @@ class ShotBrowserPresenter:
         self.filter_text = ""
         self._pending = None
         self._again = False
+        self._paging = False
+        self._stamp = None
         self.last_report = None
+        view.model.request_more = self.fetch_more
 
     def set_filter(self, text: str) -> None:
         try:
@@ -168,7 +191,9 @@ class ShotBrowserPresenter:
             self.view.show_error(str(exc))
             return
         self.view.show_error("")
-        self.filter_text = text
+        if text != self.filter_text:
+            self.filter_text = text
+            self._stamp = None
         self.refresh(update=False)
 
     def refresh(self, update: bool = True) -> None:
@@ -176,9 +201,25 @@ class ShotBrowserPresenter:
         if self._pending is not None and not self._pending.done:
             self._again = True
             return
-        self._pending = self.runner.submit(_list_task, self.testbed, self.filter_text, update,
+        limit = max(PAGE, self.view.model.loaded())
+        self._pending = self.runner.submit(_list_task, self.testbed, self.filter_text, update, limit, self._stamp,
                                            on_result=self._on_rows, on_error=self._on_error,
                                            on_finished=self._on_finished, name="list shots")
+
+    def fetch_more(self, offset: int) -> None:
+        if self._paging:
+            return
+        self._paging = True
+        flt = self.filter_text
+
+        def done(result):
+            self._paging = False
+            off, rows, total = result
+            if flt == self.filter_text:
+                self.view.model.append_rows(off, rows, total)
+
+        self.runner.submit(_page_task, self.testbed, flt, offset, on_result=done,
+                           on_error=lambda e, tb: (setattr(self, "_paging", False), self._on_error(e, tb)))
 
     def _on_finished(self) -> None:
         if self._again:
@@ -186,9 +227,11 @@ class ShotBrowserPresenter:
             QTimer.singleShot(0, lambda: self.refresh(update=True))
 
     def _on_rows(self, result) -> None:
-        rows, rep = result
+        rows, rep, stamp, total = result
         self.last_report = rep
-        self.view.set_rows(rows)
+        if rows is not None:
+            self._stamp = stamp
+            self.view.set_rows(rows, total)
         if rep is not None and rep.problems:
             names = ", ".join(str(p.shot or p.location) for p in rep.problems[:5])
             self.view.sig_message.emit(f"{len(rep.problems)} shot file(s) with problems: {names}")
@@ -246,14 +289,14 @@ class ShotBrowserPanel(QWidget):
         return f"ShotBrowserPanel({self.model!r})"
 
     # -- view API used by the presenter and the window ----------------------
-    def set_rows(self, rows: list[ShotRow]) -> None:
-        """Show *rows*, keeping the selected shots selected."""
+    def set_rows(self, rows: list[ShotRow], total: int | None = None) -> None:
+        """Show *rows* (of *total*), keeping the selected shots selected."""
         selected = self.selected_shots()
         current = self.current_shot()
         sm = self.ui.table.selectionModel()
         sm.blockSignals(True)
         try:
-            self.model.set_rows(rows)
+            self.model.set_rows(rows, len(rows) if total is None else total)
             for shot in selected:
                 r = self.model.row_of_shot(shot)
                 if r >= 0:
@@ -265,7 +308,8 @@ class ShotBrowserPanel(QWidget):
                     sm.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
         finally:
             sm.blockSignals(False)
-        self.ui.countLabel.setText(f"{len(rows)} shot{'s' if len(rows) != 1 else ''}")
+        n = self.model.total()
+        self.ui.countLabel.setText(f"{n} shot{'s' if n != 1 else ''}")
         if self.selected_shots() != selected:
             self._emit_selection()
         self.sig_rows_updated.emit(len(rows))
