@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         logging.getLogger().addHandler(self.log_handler)
         if logging.getLogger().level > logging.INFO or logging.getLogger().level == 0:
             logging.getLogger().setLevel(logging.INFO)
+        for noisy in ("alembic", "urllib3", "asyncio", "traitlets"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         self._connect()
         self._first_rows = True
         self._restore()

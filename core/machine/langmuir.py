@@ -507,7 +507,7 @@ def _ion_model_fn(kind, amp, xi, vp, te):
 
 
 #: Bins of the ion branch for the ion-density fixed point (see :func:`_ion_density`).
-_ION_BINS = 24
+_ION_BINS = 48
 
 
 def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, i_sat=None, n_start=None,
@@ -619,8 +619,9 @@ def _fit_knee(V, I, ok, ion_at, vp0, te, kind, no_sat, coarse=True):
     ``vp0 + KNEE_WINDOW * te`` is gathered per row. With ``coarse`` a 9-point
     grid over ±1.5 Te (on at most ~48 evenly decimated points of the window:
     it only has to find the basin) precedes a 7-point grid over ±0.375 Te on
-    every point; otherwise (later passes, ``vp0`` already close) a 3-point grid
-    over ±0.125 Te (the parabola may step ±0.25 Te). A parabola through the three best profile values refines
+    every point; otherwise (later passes, ``vp0`` already close) a 5-point grid
+    over ±0.25 Te (the later passes must keep this reach: a knee that walks
+    out of the sweep is how a sweep ending below ``V_p`` is recognised). A parabola through the three best profile values refines
     each grid. All trial values of a grid are evaluated in one 3-D pass.
     """
     M, N = V.shape
@@ -643,7 +644,7 @@ def _fit_knee(V, I, ok, ion_at, vp0, te, kind, no_sat, coarse=True):
         return -hy * amp, amp
 
     best = np.zeros(M)
-    stages = ((1.5, 9), (0.375, 7)) if coarse else ((0.125, 3),)
+    stages = ((1.5, 9), (0.375, 7)) if coarse else ((0.25, 5),)
     for width, n in stages:
         offs = np.linspace(-width, width, n)
         if n == 9:

@@ -332,7 +332,7 @@ def cold_ion_shape(kind: str, xi, eta):
         else:
             xs = (np.sqrt(2.0) / 3.0) * (2.0 * np.maximum(eta - 0.5, 0.0)) ** 0.75 / xi
             thin = _BOHM_COLD * (1.0 + xs) if kind == "cylindrical" else _BOHM_COLD * (1.0 + xs) ** 2
-        return low + t2 * (thin - low)
+        return low + t2 * (thin - low) + 0.0 * eta
 
 
 def probe_current(bias_V, n_e_m3, te_ev, v_plasma_V, ion="Ar+", geometry: ProbeGeometry | None = None,

@@ -225,6 +225,7 @@ class Ui_NotebooksPanel(object):
 
         self.main_layout.addLayout(self.status_layout)
 
+        self.main_layout.setStretch(2, 1)
 
         self.retranslateUi(NotebooksPanel)
 

@@ -414,14 +414,14 @@ class NotebooksPanel(QWidget):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((330, 210, 100, 120, 100)):
+        for col, width in enumerate((250, 170, 100, 120, 100)):
             view.setColumnWidth(col, width)
         view.verticalHeader().hide()
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
         hh = self.ui.history_table.horizontalHeader()
         hh.setStretchLastSection(True)
         self.ui.history_table.verticalHeader().hide()
-        self.ui.splitter.setSizes([620, 380])
+        self.ui.splitter.setSizes([640, 460])
         self.ui.progress_bar.hide()
 
         self.ui.filter_edit.textChanged.connect(self.presenter.set_text_filter)

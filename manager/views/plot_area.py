@@ -74,6 +74,7 @@ class PlotArea(QWidget):
         self.curves: dict[tuple[str, int], pg.PlotDataItem] = {}
         self.layout_names: list[str] = []
         self.shots: list[int] = []
+        self._gen = 0  # bumped on every reload: late results of an older layout are dropped
         self.setAcceptDrops(True)
 
     def __repr__(self) -> str:
@@ -101,6 +102,7 @@ class PlotArea(QWidget):
         self.add_signals(names)
 
     def clear(self) -> None:
+        self._gen += 1
         self.runner.cancel_all()
         self.glw.clear()
         self.plots.clear()
@@ -126,6 +128,7 @@ class PlotArea(QWidget):
         return p
 
     def _reload(self) -> None:
+        self._gen += 1
         self.runner.cancel_all()
         for p in self.plots.values():
             p.clear()
@@ -137,8 +140,9 @@ class PlotArea(QWidget):
                 self._load(n, s)
 
     def _load(self, name: str, shot: int) -> None:
+        gen = self._gen
         self.runner.submit(load_curve, self.testbed, name, shot,
-                           on_result=self._add_curve,
+                           on_result=lambda d, g=gen: self._add_curve(d) if g == self._gen else None,
                            on_error=lambda exc, tb, n=name, s=shot: self._failed(n, s, exc))
 
     def _failed(self, name, shot, exc) -> None:
@@ -154,6 +158,9 @@ class PlotArea(QWidget):
         if name not in self.plots or shot not in self.shots:
             return  # layout changed while loading
         p = self.plots[name]
+        old = self.curves.pop((name, shot), None)
+        if old is not None:
+            p.removeItem(old)
         color = COLORS[self.shots.index(shot) % len(COLORS)]
         curve = p.plot(d["t"], d["y"], pen=pg.mkPen(color, width=1.2), name=f"#{shot}")
         curve.setToolTip(d["provenance"])
