@@ -38,7 +38,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("shots", help="list shots (FILTER: 1200-1250, >1300, 2026-11-20, status:corrupt, text)")
-    p.add_argument("filter", nargs="*", help="filter terms (see docs/cli.md)")
+    p.add_argument("filter", nargs="*", help="filter terms (see README: shots)")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--no-update", action="store_true", help="do not pick up new files first")
