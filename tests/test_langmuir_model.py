@@ -70,3 +70,65 @@ def test_broadcasting_over_sweeps_and_geometry_validation():
         ProbeGeometry("conical", area_m2=1e-5)
     assert ProbeGeometry("spherical", radius_m=1e-3).area == pytest.approx(4 * np.pi * 1e-6)
     assert get_ion("Ar+").mass_u == pytest.approx(39.948 - M_E / AMU)
+
+
+@pytest.mark.parametrize("kind", ["cylindrical", "planar", "spherical"])
+def test_cold_ion_shape_equals_full_shape_for_cold_ions(kind):
+    # The analysis' lean shape must give the forward model's numbers, in every
+    # regime and across the blending bands.
+    from core.machine.probe_model import cold_ion_shape, ion_current_shape
+
+    xi = np.geomspace(0.05, 500, 41)[:, None]
+    eta = np.linspace(0.0, 40.0, 201)[None, :]
+    ref, _ = ion_current_shape(kind, xi, eta, 3.0, 0.0)
+    np.testing.assert_allclose(cold_ion_shape(kind, xi, eta), ref, rtol=1e-12, atol=0)
+    for one in (0.3, 3.0, 10.0, 50.0, 80.0):  # a single regime at a time (its shortcuts)
+        x1 = np.array([[one]])
+        np.testing.assert_allclose(cold_ion_shape(kind, x1, eta), ion_current_shape(kind, x1, eta, 3.0, 0.0)[0],
+                                   rtol=1e-12, atol=0)
+
+
+def test_tabulated_cylindrical_growth_matches_erfcx():
+    from scipy.special import erfcx
+
+    from core.machine.langmuir import _growth, _knee_h
+
+    eta = np.concatenate([np.linspace(0, 40, 20001), [1e-12, 35.99, 36.01, 100.0]])
+    exact = (2 / np.sqrt(np.pi)) * np.sqrt(eta) + erfcx(np.sqrt(eta))
+    np.testing.assert_allclose(_growth("cylindrical", eta), exact, rtol=5e-7)
+    d = np.linspace(-5, 7, 1001)
+    for kind in ("planar", "cylindrical", "spherical"):
+        g = {"planar": np.ones_like(d), "spherical": 1 + np.maximum(d, 0),
+             "cylindrical": (2 / np.sqrt(np.pi)) * np.sqrt(np.maximum(d, 0)) + erfcx(np.sqrt(np.maximum(d, 0)))}[kind]
+        np.testing.assert_allclose(_knee_h(kind, d), np.where(d < 0, np.exp(np.minimum(d, 0)), g), rtol=5e-7)
+
+
+def test_binned_secant_ion_density_equals_pointwise_fixed_point():
+    # The engine solves the ion-density fixed point on bin sums with a secant
+    # and finishes with one pointwise fit; the plain pointwise fixed point run
+    # to convergence must give the same density.
+    from core.machine.langmuir import _ion_density
+    from core.machine.probe_model import E_CHARGE, cold_ion_shape, debye_length
+
+    for geo, ion, n, te in [(ProbeGeometry("cylindrical", radius_m=5e-5, length_m=5e-3), "He+", 1e15, 4.0),
+                            (ProbeGeometry("cylindrical", radius_m=2.5e-4, length_m=5e-3), "Ar+", 3e16, 3.0),
+                            (ProbeGeometry.planar(1e-4), "Ar+", 1e16, 3.0),
+                            (ProbeGeometry("spherical", radius_m=1e-3), "Ar+", 1e16, 2.0),
+                            (ProbeGeometry.planar(4e-4), "He+", 1e18, 6.0)]:
+        sp = get_ion(ion)
+        v = np.linspace(-60, 15, 700)[None, :]
+        i = probe_current(v, n, te, 3.0, ion, geo) + np.random.default_rng(5).normal(0, 1e-7, v.shape)
+        vf = np.array([floating_potential(n, te, 3.0, ion, geo)])
+        args = (np.array([3.0]), vf, np.array([te]), np.array([False]), np.array([np.nan]), np.array([True]))
+        ok = np.ones(v.shape, bool)
+        got = _ion_density(v, i, ok, *args, geo, sp, exact=True)[0][0]
+        # reference: pointwise fixed point, 200 passes
+        reg = v[0] <= vf[0]
+        eta = (3.0 - v[0, reg]) / te
+        y = -i[0, reg]
+        k = E_CHARGE * geo.area * np.sqrt(E_CHARGE * te / (2 * np.pi * sp.mass_kg))
+        nn = n
+        for _ in range(200):
+            s = cold_ion_shape(geo.kind, np.array(geo.radius / debye_length(nn, te)), eta)
+            nn = (s * y).sum() / (s * s).sum() / k
+        assert got == pytest.approx(nn, rel=1e-4), (geo, ion)

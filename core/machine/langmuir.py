@@ -44,7 +44,8 @@ Method (documented at length in ``docs/physics.md``)
 7. *Ion density* by the sheath regime of ``xi = r_p / lambda_D``: the ion
    branch is fitted with :func:`~core.machine.probe_model.ion_current_shape`
    (one linear coefficient, the density), iterating ``xi`` on the fitted
-   density. Thin sheath (``xi >= 50``): Bohm with Child-law sheath expansion;
+   density (secant on bin sums of the ion branch, then one pointwise fit).
+   Thin sheath (``xi >= 50``): Bohm with Child-law sheath expansion;
    transitional (``3 < xi < 50``): Lobbia & Beal's fits; OML (``xi <= 3``).
 8. *EEDF* (single sweep): Druyvesteyn, ``f(eps) = (2 m_e / e^2 A) sqrt(2 e eps / m_e) d2I_e/dV2``.
 
@@ -522,7 +523,8 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
     The fixed point runs on the ion branch reduced to ``_ION_BINS`` bins of
     consecutive points per sweep (bin sums of the current, mean ``eta``): the
     shape is smooth there, so the binned normal equation differs from the
-    pointwise one by the within-bin curvature of ``s`` only (< 1e-4). With
+    pointwise one by the within-bin curvature of ``s`` only (the final density
+    agrees with the pointwise fixed point within 1e-4, tested). With
     ``exact`` the converged ``xi`` is followed by one pointwise fit over every
     point, which gives the density, its ``r2`` and relative uncertainty.
 
