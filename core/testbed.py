@@ -192,6 +192,31 @@ class Testbed:
         return Signal(name, int(shot), data, res.calibration.units or "V", t0=ch.trigger_time_s + i0 * ch.dt,
                       dt=ch.dt, provenance=res.provenance(self.source.name))
 
+    def get_envelope(self, name: str, shot: int, t_start: float | None = None, t_stop: float | None = None,
+                     n_pixels: int = 1000, *, as_of: datetime | None = None, allow_acquiring: bool = True,
+                     task=None):
+        """Screen-resolution min/max envelope of a signal (the big-signal engine).
+
+        Reads a cached multi-resolution pyramid instead of the raw samples
+        (built on first use, beside the index in ``config.cache_dir``), so a
+        view costs O(pixels). Shots still acquiring are reduced from their
+        raw samples (their file changes, a pyramid would be stale at once).
+        Returns a :class:`core.signals.envelope.Envelope` whose ``provenance``
+        attribute is set.
+        """
+        from core.signals.envelope import envelope
+
+        res = self.resolve(name, int(shot), as_of, allow_acquiring)
+        row_status = "acquiring" if res.checksum == "" else "complete"
+        env = envelope(self.source, res.location, res.channel, res.calibration, t_start, t_stop, n_pixels,
+                       self.config.cache_dir, task=task, checksum=res.checksum,
+                       build=row_status == "complete")
+        env.provenance = res.provenance(self.source.name)
+        env.name, env.shot = name, int(shot)
+        env.t_first = res.channel.trigger_time_s
+        env.t_last = res.channel.trigger_time_s + (res.channel.n_samples - 1) * res.channel.dt
+        return env
+
     def get_signals(self, names: str | Iterable[str], shots: int | Iterable[int], *, errors: str = "raise",
                     executor: Executor | None = None, **kw) -> dict[tuple[str, int], Signal | GilgameshError]:
         """Many signals at once, keyed by ``(name, shot)``.

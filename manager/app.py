@@ -134,19 +134,14 @@ class MainWindow(QMainWindow):
             log.warning("notebooks panel unavailable: %s", exc)
 
     def _make_notebooks_panel(self):
-        import inspect
+        """The notebook sync panel, on the configured store (default: the lab database)."""
+        from manager.views.notebooks import NotebooksPanel
 
-        from manager.views import notebooks
+        nb = self.testbed.config.raw.get("notebooks", {})
+        import os
 
-        factory = getattr(notebooks, "create_panel", None)
-        if factory is not None:
-            return factory(self.testbed.config)
-        cls = notebooks.NotebooksPanel
-        if not inspect.signature(cls).parameters or all(
-                p.default is not inspect.Parameter.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-                for p in inspect.signature(cls).parameters.values()):
-            return cls()
-        return None
+        url = nb.get("store_url") or os.environ.get("GILGAMESH_NOTEBOOKS_URL") or self.testbed.config.db_url
+        return NotebooksPanel(store_url=url)
 
     def _connect(self) -> None:
         ui = self.ui

@@ -84,12 +84,22 @@ def register(subparsers) -> None:
     s.set_defaults(func=cmd_admin)
 
 
+def role_url(url: str, user: str | None) -> str:
+    """On PostgreSQL, connect as the user's own role when the URL names none."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if user and u.drivername.startswith("postgres") and not u.username:
+        u = u.set(username=user)
+    return u.render_as_string(hide_password=False)
+
+
 def _open(args, with_dir: bool = True):
     from core.notebooks.store import NotebookStore
     from core.notebooks.sync import SyncEngine
 
     st = load_settings(store_url=args.store, local_dir=args.dir, user=args.user)
-    store = NotebookStore(st.store_url, user=st.user, max_bytes=st.max_bytes)
+    store = NotebookStore(role_url(st.store_url, st.user), user=st.user, max_bytes=st.max_bytes)
     if not with_dir:
         return store
     return SyncEngine(st.local_dir, store)

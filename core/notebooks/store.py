@@ -28,11 +28,11 @@ import re
 import sqlite3
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
-from sqlalchemy import and_, exc, func, insert, select, text, update
+from sqlalchemy import exc, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
@@ -323,7 +323,9 @@ class NotebookStore:
             if is_super:  # the admin: acting for a user follows that user's area rules
                 return (check_user_name(user), False) if user else (cur, True)
             if user and user != cur:
-                raise AreaPermissionError(user, cur, f"connected as role {cur!r}; connect as {user!r} instead")
+                raise AreaPermissionError(
+                    f"users/{user}/", cur, f"connected as role {cur!r}, not {user!r}: connect as {user!r} "
+                    f"(postgresql://{user}@host/database) or drop the user option")
             return cur, False
         name = check_user_name(user or default_user())
 

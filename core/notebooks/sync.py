@@ -40,10 +40,9 @@ from pathlib import Path, PurePosixPath
 
 from core.errors import GilgameshError
 from core.notebooks.errors import (
-    AreaPermissionError, ConflictError, ContentTooLargeError, InvalidPathError, NotebookStoreError,
-    NotFoundError, StoreMismatchError,
+    AreaPermissionError, ConflictError, InvalidPathError, NotebookStoreError, NotFoundError, StoreMismatchError,
 )
-from core.notebooks.store import Head, NotebookStore, SaveItem, normalize_path, sha256_hex
+from core.notebooks.store import Head, NotebookStore, SaveItem, area_owner, normalize_path, sha256_hex
 from core.tasks import TaskState, check, progress
 
 log = logging.getLogger(__name__)
@@ -458,6 +457,11 @@ class SyncEngine:
             progress(task, i / total, f"pushing {i}/{len(pushes)}")
             chunk, items = [], []
             for s in pushes[i:i + step]:
+                try:
+                    area_owner(s.path)
+                except InvalidPathError as e:
+                    res.errors.append((s.path, str(e)))
+                    continue
                 if not s.writable:
                     res.errors.append((s.path, str(AreaPermissionError(s.path, self.store.user))))
                     continue

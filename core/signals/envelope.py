@@ -291,8 +291,13 @@ def _h(obj) -> str:
 
 
 def pyramid_path(cache_dir, key: dict) -> Path:
-    """File of the pyramid of *key*: ``<cache_dir>/pyramids/<channel>-<identity>.gpyr``."""
-    chan = _h([key["location"], key["digitizer"], key["channel"]])
+    """File of the pyramid of *key*: ``<cache_dir>/pyramids/<channel>-<identity>.gpyr``.
+
+    ``<channel>`` hashes the location, channel and ``cache_key_extra``: building
+    a pyramid deletes the other pyramids of the same prefix (older versions of
+    the file), never those of another *extra*.
+    """
+    chan = _h([key["location"], key["digitizer"], key["channel"], key["extra"]])
     return Path(cache_dir) / "pyramids" / f"{chan}-{_h(key)}.gpyr"
 
 
