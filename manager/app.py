@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.add_panel("signals", "Signals", self.signals, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_panel("log", "Log", self.log_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._add_optional_panels()
+        self._add_console_panel()
         self.log_handler = QtLogHandler()
         self.log_handler.emitter.sig_line.connect(self.log_view.appendPlainText)
         logging.getLogger().addHandler(self.log_handler)
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
 
     # -- panels ---------------------------------------------------------------
     def add_panel(self, key: str, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea):
+        if key in ("bibliography", "notebooks"):
+            widget.setMinimumSize(300, 120)  # tabbed below the plots: let the plots keep the height
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
@@ -117,7 +120,8 @@ class MainWindow(QMainWindow):
 
             panel = BibliographyPanel([Path(p).expanduser() for p in bib_files],
                                       Path(docs).expanduser() if docs else None)
-            self.add_panel("bibliography", "Bibliography", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+            self.add_panel("bibliography", "Bibliography", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+            self.tabifyDockWidget(self.docks["log"], self.docks["bibliography"])
         except ImportError as exc:
             log.warning("bibliography panel unavailable: %s", exc)
         try:
@@ -127,11 +131,70 @@ class MainWindow(QMainWindow):
         try:
             panel = self._make_notebooks_panel()
             if panel is not None:
-                self.add_panel("notebooks", "Notebooks", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+                self.add_panel("notebooks", "Notebooks", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
                 self.tabifyDockWidget(self.docks["bibliography"], self.docks["notebooks"])
-                self.docks["bibliography"].raise_()
         except Exception as exc:  # noqa: BLE001 - an optional panel must not stop the app
             log.warning("notebooks panel unavailable: %s", exc)
+
+    def _add_console_panel(self) -> None:
+        """The IPython console dock (docs/console.md); the window works without it.
+
+        The kernel starts the first time the dock is shown, off the GUI thread.
+        """
+        self.console = None
+        try:
+            from PySide6.QtGui import QAction
+
+            from manager.views.console import ConsolePanel
+
+            panel = ConsolePanel(self.testbed, autostart=False)
+        except Exception as exc:  # noqa: BLE001 - qtconsole/jupyter missing or broken
+            log.warning("console unavailable: %s", exc)
+            return
+        self.console = panel
+        dock = self.add_panel("console", "Console", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["log"], dock)
+        self.docks["log"].raise_()
+        panel.sig_plot_requested.connect(self._plot_from_console)
+        self.browser.sig_selection_changed.connect(self._console_selection)
+        for owner, text, slot in (
+                (self.signals, "Send to console", lambda: self.send_to_console(
+                    signals=self.signals.selected_names(), shots=[self.signals.shot] if self.signals.shot else None)),
+                (self.browser, "Send selected shots to console",
+                 lambda: self.send_to_console(shots=self.browser.selected_shots())),
+                (self.plots, "Send plotted signals to console",
+                 lambda: self.send_to_console(signals=self.plots.layout_names, shots=self.plots.shots))):
+            act = QAction(text, owner)
+            act.setObjectName("action" + text.title().replace(" ", ""))
+            act.triggered.connect(slot)
+            if owner is self.plots:
+                self.plots.glw.scene().contextMenu.append(act)  # pyqtgraph's right-click menu
+            else:
+                owner.addAction(act)
+                owner.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def send_to_console(self, signals: list[str] | None = None, shots: list[int] | None = None) -> str:
+        """Insert code at the console's prompt: reading *signals* for *shots*, or the *shots*."""
+        if self.console is None:
+            return ""
+        self.docks["console"].show()
+        self.docks["console"].raise_()
+        self.console.ensure_started()
+        if signals:
+            return self.console.send_signals(signals, shots)
+        return self.console.send_shots(shots or [])
+
+    def _console_selection(self, shots: list[int]) -> None:
+        current = self.browser.current_shot()
+        if current not in shots:
+            current = shots[0] if shots else None
+        self.console.set_shot(current, shots)
+
+    def _plot_from_console(self, payload: dict) -> None:
+        from manager.views.console import decode_curves
+
+        for c in decode_curves(payload):
+            self.plots.add_external(c["name"], c["t"], c["y"], c["units"])
 
     def _make_notebooks_panel(self):
         """The notebook sync panel, on the configured store (default: the lab database)."""
@@ -152,8 +215,16 @@ class MainWindow(QMainWindow):
         ui.actionNextShot.triggered.connect(lambda: self.step_shot(+1))
         ui.actionPrevShot.triggered.connect(lambda: self.step_shot(-1))
         ui.actionLatestShot.triggered.connect(self.go_latest)
-        ui.actionExportPng.triggered.connect(self.export_png)
-        ui.actionExportCsv.triggered.connect(self.export_csv)
+        ui.actionExportPng.triggered.connect(lambda: self.export_png())
+        ui.actionExportCsv.triggered.connect(lambda: self.export_csv())
+        ui.actionZoomBack.triggered.connect(self.plots.zoom_back)
+        ui.actionZoomForward.triggered.connect(self.plots.zoom_forward)
+        ui.actionCursors.toggled.connect(self.plots.set_cursors)
+        ui.actionTimeOffset.triggered.connect(self.ask_time_offset)
+        ui.actionSaveView.triggered.connect(lambda: self.save_view())
+        ui.actionLoadView.triggered.connect(lambda: self.load_view())
+        ui.actionCompareRegistry.triggered.connect(self.compare_registry)
+        ui.actionDashboard.triggered.connect(self.open_dashboard)
         ui.actionAbout.triggered.connect(self.about)
         self.browser.sig_selection_changed.connect(self.on_selection)
         self.browser.sig_rows_updated.connect(self.on_rows_updated)
@@ -207,29 +278,97 @@ class MainWindow(QMainWindow):
             self.browser.select_shots([shots[0]])
 
     def export_png(self, path: str | None = None) -> str | None:
+        """Image of the plots (PNG, or SVG by extension)."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG (*.png)")
+            path, _ = QFileDialog.getSaveFileName(self, "Export plots", "plots.png", "PNG (*.png);;SVG (*.svg)")
         if path:
-            self.plots.glw.grab().save(path)
+            self.plots.export_image(path)
             self.message(f"plots written to {path}")
         return path or None
 
-    def export_csv(self, path: str | None = None) -> str | None:
+    def export_csv(self, path: str | None = None):
+        """Full-resolution data of the visible range (CSV or HDF5 by extension), with provenance."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export plotted data", "signals.h5", "HDF5 (*.h5)")
+            path, _ = QFileDialog.getSaveFileName(self, "Export visible data", "signals.h5",
+                                                  "HDF5 (*.h5);;CSV (*.csv)")
         if not path:
             return None
-        keys = [(n, s) for n in self.plots.layout_names for s in self.plots.shots]
+        return self.plots.export_data(path, on_done=lambda p: self.message(f"data written to {p} (with provenance)"))
 
-        def work(task=None):
-            for i, (n, s) in enumerate(keys):
-                task.progress(i / max(1, len(keys)), f"{n} #{s}")
-                self.testbed.get_signal(n, s, allow_acquiring=True).to_hdf5(path, f"{n}_{s}")
-            return path
+    # -- named views --------------------------------------------------------------
+    @staticmethod
+    def views_dir() -> Path:
+        from core.config import config_dir
 
-        self.runner.submit(work, on_result=lambda p: self.message(f"data written to {p} (with provenance)"),
-                           on_error=lambda e, tb: self.message(f"export failed: {e}"))
+        return config_dir() / "views"
+
+    def save_view(self, name: str | None = None) -> Path | None:
+        """Save the plot layout (rows, offsets, time range) as a named view (JSON)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from manager.views.plot_area import save_view
+
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Save plot view", "Name:")
+            if not ok or not name.strip():
+                return None
+        safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name.strip())
+        path = self.views_dir() / f"{safe}.json"
+        save_view(path, self.plots.view_state())
+        self.message(f"view {name!r} saved ({path})")
         return path
+
+    def load_view(self, name_or_path: str | None = None) -> bool:
+        """Apply a named view to the selected shots."""
+        from manager.views.plot_area import load_view_file
+
+        if name_or_path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open plot view", str(self.views_dir()), "Views (*.json)")
+            if not path:
+                return False
+        else:
+            path = name_or_path if name_or_path.endswith(".json") else str(self.views_dir() / f"{name_or_path}.json")
+        try:
+            state = load_view_file(Path(path))
+        except (OSError, ValueError) as exc:
+            self.message(f"cannot open view {path}: {exc}")
+            return False
+        self.plots.apply_view(state)
+        self.message(f"view {Path(path).stem!r} applied")
+        return True
+
+    def ask_time_offset(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        shots = self.browser.selected_shots()
+        if not shots:
+            return
+        shot, ok = QInputDialog.getItem(self, "Time offset", "Shot:", [str(s) for s in shots], 0, False)
+        if not ok:
+            return
+        ms, ok = QInputDialog.getDouble(self, "Time offset", f"Shift shot {shot} by (ms):",
+                                        self.plots.offsets.get(int(shot), 0.0) * 1e3, -1e6, 1e6, 3)
+        if ok:
+            self.plots.set_offset(int(shot), ms * 1e-3)
+
+    def compare_registry(self) -> None:
+        from manager.views.registry_compare import RegistryCompareDialog
+
+        shots = self.browser.selected_shots()
+        a, b = (shots[-1], shots[0]) if len(shots) >= 2 else (shots[0] if shots else 0, shots[0] if shots else 0)
+        dlg = RegistryCompareDialog(self.testbed.registry, a, b, self)
+        dlg.show()
+        self._compare_dialog = dlg
+
+    def open_dashboard(self):
+        from manager.views.dashboard import Dashboard
+
+        dash = getattr(self, "dashboard", None)
+        if dash is None:
+            dash = Dashboard(self.testbed, self.testbed.config.raw.get("dashboard", {}))
+            self.dashboard = dash
+        dash.showFullScreen()
+        return dash
 
     def about(self) -> None:
         import core
@@ -251,33 +390,41 @@ class MainWindow(QMainWindow):
             try:
                 self._restored_shots = [int(x) for x in json.loads(s.value("recentShots", "[]"))][:8]
                 saved = json.loads(s.value("plotLayout", "null"))
-                if isinstance(saved, list) and all(isinstance(x, str) for x in saved):
+                if isinstance(saved, list) and all(isinstance(x, (str, list)) for x in saved):
                     layout = saved
             except (ValueError, TypeError):
                 pass
-        if self.fresh or _settings().value("windowState") is None:
-            self._default_geometry()
+        self._needs_default_geometry = self.fresh or _settings().value("windowState") is None
         self.plots.set_layout(layout)
 
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        if getattr(self, "_needs_default_geometry", False):
+            self._needs_default_geometry = False
+            self._default_geometry()
+
     def _default_geometry(self) -> None:
-        """First start: plots dominate; browser left, references right, log thin at the bottom."""
+        """First start: plots dominate; browser and signals left; log, console, bibliography, notebooks as tabs below."""
         h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         left = [self.docks[k] for k in ("shots",) if k in self.docks]
-        right = [self.docks[k] for k in ("bibliography",) if k in self.docks]
-        self.resizeDocks(left + right, [470] * len(left) + [360] * len(right), h)
-        self.resizeDocks([self.docks["shots"], self.docks["signals"]], [420, 330], v)
-        self.resizeDocks([self.docks["log"]], [90], v)
+        self.resizeDocks(left, [460] * len(left), h)
+        self.resizeDocks([self.docks["shots"], self.docks["signals"]], [400, 330], v)
+        self.resizeDocks([self.docks["log"]], [170], v)
+        self.docks["log"].raise_()
 
     def save_settings(self) -> None:
         s = _settings()
         s.setValue("geometry", self.saveGeometry())
         s.setValue("windowState", self.saveState())
         s.setValue("recentShots", json.dumps(self.browser.selected_shots()[:8]))
-        s.setValue("plotLayout", json.dumps(self.plots.layout_names))
+        s.setValue("plotLayout", json.dumps([r for r in self.plots.rows if r != ["console"]]))
         s.sync()
 
     def shutdown(self) -> None:
         """Stop every worker and wait for it (called on close)."""
+        dash = getattr(self, "dashboard", None)
+        if dash is not None:
+            dash.close()
         for w in [self.browser, self.signals, self.plots, *self.panels.values()]:
             if hasattr(w, "shutdown"):
                 w.shutdown()

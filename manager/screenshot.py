@@ -11,6 +11,7 @@ def register(sub) -> None:
     p.add_argument("out", type=Path)
     p.add_argument("--shot", type=int, action="append", help="shot(s) to show (default: latest complete)")
     p.add_argument("--size", default="1500x900", help="window size WxH")
+    p.add_argument("--dashboard", action="store_true", help="render the control-room dashboard instead")
     p.set_defaults(func=cmd_screenshot)
 
 
@@ -51,8 +52,41 @@ def render(out: Path, shots: list[int] | None = None, size=(1500, 900), timeout_
     return out
 
 
+def render_dashboard(out: Path, size=(1600, 900), timeout_s: float = 60) -> Path:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from core.testbed import Testbed
+    from manager.app import ensure_data
+    from manager.views.dashboard import Dashboard
+
+    app = QApplication.instance() or QApplication([])
+    tb = Testbed()
+    ensure_data(tb)
+    dash = Dashboard(tb, tb.config.raw.get("dashboard", {}))
+    dash.resize(*size)
+    dash.show()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if dash.shot is not None and len(dash.plots.curves) >= len(dash.signal_names) \
+                and not dash.plots.has_pending():
+            break
+        time.sleep(0.01)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dash.grab().save(str(out))
+    dash.close()
+    return out
+
+
 def cmd_screenshot(args) -> int:
     w, h = (int(x) for x in args.size.lower().split("x"))
-    p = render(args.out, args.shot, (w, h))
+    if args.dashboard:
+        p = render_dashboard(args.out, (w, h))
+    else:
+        p = render(args.out, args.shot, (w, h))
     print(f"screenshot written to {p}")
     return 0
