@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
             self.add_panel("bibliography", "Bibliography", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
             self.tabifyDockWidget(self.docks["log"], self.docks["bibliography"])
         except ImportError as exc:
-            log.warning("bibliography panel unavailable: %s", exc)
+            log.warning("bibliography panel unavailable: %s", str(exc))
         try:
             from manager.views.notebooks import NotebooksPanel  # noqa: F401
         except ImportError:
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
                 self.add_panel("notebooks", "Notebooks", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
                 self.tabifyDockWidget(self.docks["bibliography"], self.docks["notebooks"])
         except Exception as exc:  # noqa: BLE001 - an optional panel must not stop the app
-            log.warning("notebooks panel unavailable: %s", exc)
+            log.warning("notebooks panel unavailable: %s", str(exc))
 
     def _add_console_panel(self) -> None:
         """The IPython console dock (docs/console.md); the window works without it.
@@ -149,12 +149,19 @@ class MainWindow(QMainWindow):
 
             panel = ConsolePanel(self.testbed, autostart=False)
         except Exception as exc:  # noqa: BLE001 - qtconsole/jupyter missing or broken
-            log.warning("console unavailable: %s", exc)
+            log.warning("console unavailable: %s", str(exc))
             return
         self.console = panel
         dock = self.add_panel("console", "Console", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["log"], dock)
         self.docks["log"].raise_()
+
+        def roomy(visible, first=[True]):  # noqa: B006 - once per session: a console needs lines
+            if visible and first[0] and dock.height() < 240:
+                first[0] = False
+                self.resizeDocks([dock], [280], Qt.Orientation.Vertical)
+
+        dock.visibilityChanged.connect(roomy)
         panel.sig_plot_requested.connect(self._plot_from_console)
         self.browser.sig_selection_changed.connect(self._console_selection)
         for owner, text, slot in (
@@ -447,13 +454,15 @@ def install_excepthook(parent_getter=lambda: None) -> None:
         text = "".join(traceback.format_exception(etype, value, tb))
         log.error("uncaught exception:\n%s", text)
         app = QApplication.instance()
-        if app is None or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        if app is None:
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "Gilgamesh — unexpected error",
                           f"{etype.__name__}: {value}\n\nThe application is still running; "
                           "details are in the log panel.", parent=parent_getter())
+        box.setObjectName("gilgameshErrorDialog")
         box.setDetailedText(text)
         box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
 
     sys.excepthook = hook

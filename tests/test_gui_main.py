@@ -159,3 +159,30 @@ def test_layout_and_recent_shots_restored(qtbot, demo_sqlite):
     win3 = make_window(qtbot, tb, fresh=True)
     assert win3.plots.layout_names[0] == "Langmuir_I"
     win3.close()
+
+
+def test_uncaught_exception_is_logged_and_shown(qtbot, demo_sqlite, caplog):
+    import sys
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from manager.app import install_excepthook
+
+    tb, _ = demo_sqlite
+    win = make_window(qtbot, tb)
+    old = sys.excepthook
+    install_excepthook(lambda: win)
+    try:
+        try:
+            raise RuntimeError("boom in a slot")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old
+    assert any("boom in a slot" in r.getMessage() for r in caplog.records)
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.objectName() == "gilgameshErrorDialog" and w.isVisible()]
+    assert boxes and "boom in a slot" in boxes[0].text() and "still running" in boxes[0].text()
+    boxes[0].close()
+    assert win.isVisible()  # the app stays up
+    win.close()

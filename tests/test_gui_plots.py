@@ -156,12 +156,15 @@ def test_dashboard_follows_acquisition(qtbot, tmp_path):
     qtbot.waitUntil(lambda: (1005, "acquiring") in statuses, timeout=15000)
     assert dash.ui.statusLabel.text() == "ACQUIRING" and dash.ui.shotLabel.text() == "Shot 1005"
     qtbot.waitUntil(lambda: ("Coil_I", 1005) in dash.plots.curves, timeout=15000)
+    item = dash.plots.curves[("Coil_I", 1005)].item
     half_end = dash.plots.curves[("Coil_I", 1005)].t_last
+    assert half_end < 0.025
     w.append("dtacq2", "ch06", np.full(n2 - n2 // 2, 800, dtype=np.int16))
     w.finish()
     qtbot.waitUntil(lambda: (1005, "complete") in statuses, timeout=15000)
     qtbot.waitUntil(lambda: dash.plots.curves[("Coil_I", 1005)].t_last > half_end + 0.01, timeout=15000)
     assert dash.ui.statusLabel.text() == "COMPLETE"
+    assert dash.plots.curves[("Coil_I", 1005)].item is item  # updated in place, no flicker
     dash.grab().save(str(tmp_path / "dash.png"))
     dash.close()
     assert not dash.runner.has_pending() and not dash.plots.has_pending()

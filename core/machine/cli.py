@@ -1,4 +1,5 @@
-"""``gilgamesh langmuir FILE``: analyse a standalone I-V sweep file.
+"""``gilgamesh langmuir FILE``: analyse a standalone I-V sweep file;
+``gilgamesh machine [PATH] [--shot N]``: print the machine tree.
 
 Accepted files
 --------------
@@ -141,6 +142,32 @@ def _run(args) -> int:
     return 0
 
 
+def _run_machine(args) -> int:
+    """``gilgamesh machine [PATH] [--shot N] [--as-of DATE] [--check]``."""
+    from datetime import datetime, timezone
+
+    from core.errors import GilgameshError
+    from core.machine.tree import load_machine
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            raise GilgameshError(f"--as-of {args.as_of!r} is not an ISO 8601 date (e.g. 2026-11-20)") from None
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=timezone.utc)
+    machine = load_machine(args.path)
+    print(machine.tree_text(args.shot, as_of=as_of))
+    if args.check:
+        problems = machine.check(args.shot)
+        for p in problems:
+            print(f"problem: {p}")
+        if not problems:
+            print("no problems found")
+    return 0
+
+
 def register(subparsers) -> None:
     """Add ``langmuir`` to the ``gilgamesh`` command."""
     p = subparsers.add_parser(
@@ -155,6 +182,18 @@ def register(subparsers) -> None:
     p.add_argument("--length", help="cylindrical probe length, m or with unit (5mm)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_run)
+
+    m = subparsers.add_parser(
+        "machine", help="print the machine tree: components, signals, properties (for a shot)",
+        description="Print the component tree of a machine description (default: the demo testbed's "
+                    "resources/demo/machine.toml). With --shot, signals show their channel for that shot "
+                    "and properties their registry value; see docs/machine.md.")
+    m.add_argument("path", nargs="?", default=None, help="machine description (.toml)")
+    m.add_argument("--shot", type=int, default=None, help="resolve channels and properties for this shot")
+    m.add_argument("--as-of", default=None, help="registry as recorded at this date/time (ISO 8601)")
+    m.add_argument("--check", action="store_true",
+                   help="also list problems: signal names unknown to the registry, disconnected signals")
+    m.set_defaults(func=_run_machine)
 
 
 if __name__ == "__main__":  # pragma: no cover

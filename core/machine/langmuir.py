@@ -56,6 +56,8 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +67,7 @@ from scipy.signal import savgol_coeffs
 from scipy.special import erfcx
 
 from core.machine.ions import M_E, get_ion
+from core.machine import probe_model as _pm
 from core.machine.probe_model import E_CHARGE, EPS0, XI_THIN_MIN, ProbeGeometry, cold_ion_shape, sheath_regime
 
 QUANTITIES = ("te_ev", "v_float", "v_plasma", "i_sat", "n_e", "n_i")
@@ -93,6 +96,32 @@ _REASONS = {
     11: "non-physical result (non-positive ion current at the floating potential)",
     12: "partial sweep (shorter than the others: start or end of the waveform)",
 }
+
+#: Use the compiled kernel (:mod:`core.machine._langmuir_kernel`) when numba is
+#: installed. ``GILGAMESH_NO_NUMBA=1`` in the environment (or setting this to
+#: False) keeps the pure-numpy engine, which gives the same results.
+USE_NUMBA = os.environ.get("GILGAMESH_NO_NUMBA", "").strip().lower() in ("", "0", "false", "no")
+_KERNEL = None          # the kernel module once imported; False if numba is unavailable
+_KERNEL_LOCK = threading.Lock()   # one parallel kernel launch at a time (numba's workqueue layer needs it)
+
+
+def _kernel():
+    """The compiled kernel module, or None (numba missing, or disabled by ``USE_NUMBA``)."""
+    global _KERNEL
+    if not USE_NUMBA:
+        return None
+    if _KERNEL is None:
+        try:
+            from core.machine import _langmuir_kernel
+            _KERNEL = _langmuir_kernel
+        except ImportError:
+            _KERNEL = False
+    return _KERNEL or None
+
+
+def backend() -> str:
+    """``"numba"`` if the compiled kernel is used, else ``"numpy"``."""
+    return "numba" if _kernel() is not None else "numpy"
 
 
 @dataclass
@@ -224,12 +253,17 @@ def _growth(kind: str, eta):
     """Electron-saturation growth ``g(eta)`` beyond Vp for the geometry (eta >= 0)."""
     if kind == "cylindrical":
         x = np.sqrt(eta)
-        if x.size and not x.max() < _GX_MAX:  # beyond the table (or NaN): exact
-            return (2.0 / np.sqrt(np.pi)) * x + erfcx(x)
-        s = x * _GX_PER_UNIT
+        # Beyond the table (or NaN): exact, element by element, so that a
+        # sweep's result never depends on the other sweeps of its block.
+        big = ~(x < _GX_MAX)
+        anybig = bool(big.any())
+        s = (np.where(big, 0.0, x) if anybig else x) * _GX_PER_UNIT
         i = s.astype(np.intp)
         g0 = _GTAB[i]
-        return g0 + (s - i) * (_GTAB[i + 1] - g0)
+        g = g0 + (s - i) * (_GTAB[i + 1] - g0)
+        if anybig:
+            g = np.where(big, (2.0 / np.sqrt(np.pi)) * x + erfcx(np.where(big, x, 0.0)), g)
+        return g
     if kind == "spherical":
         return 1.0 + eta
     return np.ones_like(eta)
@@ -276,6 +310,66 @@ def _despike(i):
     sig = np.maximum(sig, 1e-4 * span)
     spike = np.abs(r) > 6.0 * sig[:, None]
     return np.where(spike, m, i), spike
+
+
+def _sg_mode(cw):
+    """scipy.ndimage's classification of correlation weights: 1 symmetric, -1 antisymmetric, 0 general."""
+    h = cw.size // 2
+    eps = np.finfo(float).eps
+    if cw.size % 2 == 0:
+        return 0
+    if all(abs(cw[h + k] - cw[h - k]) <= eps for k in range(1, h + 1)):
+        return 1
+    if all(abs(cw[h + k] + cw[h - k]) <= eps for k in range(1, h + 1)):
+        return -1
+    return 0
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel_args(n: int, kind: str, area: float, radius: float, mass_kg: float, charge: int):
+    """Static arguments of the kernel for sweeps of ``n`` points: weights, modes, parameters, tables, grids.
+
+    Every constant the kernel uses comes from here (this module and
+    :mod:`~core.machine.probe_model`), so the compiled code holds none.
+    """
+    K = _kernel()
+    c_s, c_d = _sg_kernels(_window(n))
+    cw_s, cw_d = c_s[::-1].copy(), c_d[::-1].copy()   # convolve1d correlates with the reversed kernel
+    P = np.zeros(K.N_PARAMS)
+    P[K.P_AREA], P[K.P_RP], P[K.P_MI], P[K.P_Z] = area, radius, mass_kg, charge
+    P[K.P_KIND] = {"planar": 0, "cylindrical": 1, "spherical": 2}[kind]
+    P[K.P_LN_OML_LO], P[K.P_LN_THIN_LO], P[K.P_LN_BAND2] = _pm._LN_OML_LO, _pm._LN_THIN_LO, _pm._LN_BAND2
+    P[K.P_BOHM_COLD], P[K.P_TWO_SQRT_PI] = _pm._BOHM_COLD, _pm._TWO_SQRT_PI
+    P[K.P_XI_OML_MAX], P[K.P_XI_THIN_MIN] = _pm.XI_OML_MAX, XI_THIN_MIN
+    P[K.P_E], P[K.P_EPS0], P[K.P_ME] = E_CHARGE, EPS0, M_E
+    P[K.P_TE_LO], P[K.P_TE_HI] = TE_WINDOW
+    P[K.P_KN_LO], P[K.P_KN_HI] = KNEE_WINDOW
+    P[K.P_MIN_POINTS], P[K.P_N_ITER], P[K.P_ION_BINS] = MIN_POINTS, _N_ITER, _ION_BINS
+    P[K.P_GX_PER_UNIT], P[K.P_GX_MAX] = _GX_PER_UNIT, _GX_MAX
+    P[K.P_SQRT2_3], P[K.P_EXPM05], P[K.P_SQRT_2PI], P[K.P_TWO_PI] = (np.sqrt(2.0) / 3.0, np.exp(-0.5),
+                                                                   np.sqrt(2 * np.pi), 2 * np.pi)
+    P[K.P_TOL], P[K.P_KMAX] = _ION_TOL, _ION_KMAX
+    grids = [_grid(*st) for st in _KNEE_COARSE + _KNEE_FINE]
+    assert [g.size for g in grids] == [9, 7, 5]  # the kernel's stage layout
+    return (cw_s, cw_d, _sg_mode(cw_s), _sg_mode(cw_d), P, _GTAB, *grids)
+
+
+def _geometry_key(geometry: ProbeGeometry, ion):
+    return (geometry.kind, float(geometry.area), float(geometry.radius), float(ion.mass_kg), int(ion.charge))
+
+
+def _kernel_row(K, fo, io):
+    """Kernel output rows -> the scalar results ``analyze_sweep`` reads from the numpy engine."""
+    f = fo.tolist()
+    c = io.tolist()
+    d = {q: f[j] for q, j in zip(QUANTITIES, (K.F_TE, K.F_VF, K.F_VP, K.F_ISAT, K.F_NE, K.F_NI))}
+    for q, j in zip(QUANTITIES, (K.C_TE, K.C_VF, K.C_VP, K.C_ISAT, K.C_NE, K.C_NI)):
+        d["code_" + q] = c[j]
+    d.update(i_esat=f[K.F_IESAT], xi=f[K.F_XI], regime=K.REGIMES[c[K.I_REGIME]], te_r2=f[K.F_TE_R2],
+             te_rel_err=f[K.F_TE_REL], ion_r2=f[K.F_ION_R2], ni_r2=f[K.F_NI_R2], ni_rel_err=f[K.F_NI_REL],
+             ne_rel_err=f[K.F_NE_REL], vf_sigma_V=f[K.F_VF_SIG], n_te_pts=c[K.I_NTE], n_ion_pts=c[K.I_NION],
+             noise_A=f[K.F_NOISE])
+    return d
 
 
 # ---------------------------------------------------------------------------
@@ -362,9 +456,13 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
 
     # The ion branch (V <= V_f) is a prefix of every row: work on the columns
     # up to the highest V_f only.
+    # Each row's own prefix (its first max(1, n_below_vf) columns) is its ion
+    # branch, whatever the other rows of the block need.
     n_below_vf = np.count_nonzero(V <= np.where(has_vf, vf, -np.inf)[:, None], axis=1)
-    Kf = max(1, int(n_below_vf.max())) if M else 1
-    Vi, Ii, oki = V[:, :Kf], I[:, :Kf], ok[:, :Kf]
+    k_pre = np.maximum(n_below_vf, 1)
+    Kf = int(k_pre.max()) if M else 1
+    Vi, Ii = V[:, :Kf], I[:, :Kf]
+    oki = ok[:, :Kf] & (idx[:, :Kf] < k_pre[:, None])
 
     vp = np.where(no_sat, V[:, -1], vp0)
     # noise sigma per sweep from the smoothing residual (mean |r| of a Gaussian is 0.80 sigma)
@@ -436,7 +534,7 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
         vp = np.where(no_sat, V[:, -1], vp)
         if it < _N_ITER - 1:
             n_mod, xi_mod, k_mod = _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
-                                                n_start=n_mod)[:3]
+                                                n_start=n_mod, n_prefix=k_pre)[:3]
             model_ok = np.isfinite(n_mod) & (n_mod > 0) & has_vf & te_good
             ion_model = _ion_model_fn(kind, n_mod * k_mod, xi_mod, vp, te)
     # --- results
@@ -446,7 +544,7 @@ def _analyze_block(V, I, ok, geometry: ProbeGeometry, ion, want_eedf=False):
 
     # --- 7. ion density by sheath regime, iterating xi on the fitted density
     n_raw, xi, _, ni_r2, ni_rel = _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
-                                               i_sat=i_sat, n_start=n_mod, exact=True)
+                                               i_sat=i_sat, n_start=n_mod, exact=True, n_prefix=k_pre)
     n_i = n_raw / ion.charge
     regime = sheath_regime(xi)
     if kind == "planar":
@@ -509,10 +607,13 @@ def _ion_model_fn(kind, amp, xi, vp, te):
 
 #: Bins of the ion branch for the ion-density fixed point (see :func:`_ion_density`).
 _ION_BINS = 48
+#: Convergence of the ion-density secant (in ln n) and its maximum number of evaluations.
+_ION_TOL = 1e-7
+_ION_KMAX = 30
 
 
 def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion, i_sat=None, n_start=None,
-                 exact=False, tol=1e-7, k_max=30):
+                 exact=False, tol=_ION_TOL, k_max=_ION_KMAX, n_prefix=None):
     """Ion density from the ion branch by the sheath theory of ``xi = r_p/lambda_D``.
 
     The ion current below ``V_f`` (electron model removed) is fitted with
@@ -534,6 +635,12 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
         The first columns of the sweeps, covering ``V <= V_f``.
     n_start : ndarray, optional
         Starting densities (a previous solution); else the Bohm estimate.
+    n_prefix : ndarray of int, optional
+        Per row, the number of leading columns that form its ion branch
+        (default: all ``K``).
+
+    Each row iterates until its own step is below ``tol`` and is then frozen,
+    so a row's density does not depend on the other rows of the block.
 
     Returns
     -------
@@ -556,7 +663,10 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
         wr = reg_i.astype(float)
         eta = np.maximum((vp[:, None] - Vi) / te[:, None], 0.0)
         # bins of consecutive columns of the prefix V <= V_f (rows are sorted)
-        kf = np.count_nonzero(Vi <= np.where(has_vf, vf, -np.inf)[:, None], axis=1)
+        below = Vi <= np.where(has_vf, vf, -np.inf)[:, None]
+        if n_prefix is not None:
+            below &= np.arange(K)[None, :] < n_prefix[:, None]
+        kf = np.count_nonzero(below, axis=1)
         edges = (np.arange(_ION_BINS + 1)[None, :] * kf[:, None]) // _ION_BINS
         cs = np.zeros((3, M, K + 1))
         np.cumsum(np.stack([wr, wr * eta, wr * ion_meas]), axis=2, out=cs[:, :, 1:])
@@ -574,6 +684,7 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
         # passes for 1e-7); the secant on g reaches it in 3-5 evaluations.
         L = np.log(n)
         L_prev = g_prev = None
+        active = np.ones(M, bool)
         for _ in range(k_max):
             xi = c_xi * np.exp(0.5 * L)
             xi = np.where(np.isfinite(xi) & (xi > 0), xi, XI_THIN_MIN)
@@ -587,9 +698,11 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
                 sec = -g * (L - L_prev) / np.where(den != 0, den, 1.0)
                 # the secant step, unless degenerate (then the fixed-point step)
                 step = np.where((den != 0) & np.isfinite(sec) & (np.abs(sec) < 3.0), sec, g)
+            step = np.where(active, step, 0.0)
             L_prev, g_prev = L, g
             L = L + step
-            if not (np.abs(step) > tol).any():
+            active &= np.abs(step) > tol
+            if not active.any():
                 break
         n = np.exp(L)
         xi = c_xi * np.sqrt(n)
@@ -597,7 +710,7 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
             return n, xi, k_i0, None, None
         xi_ok = np.where(np.isfinite(xi) & (xi > 0), xi, XI_THIN_MIN)
         s = cold_ion_shape(kind, xi_ok[:, None], eta)
-        sr = s * wr
+        sr = np.where(reg_i, s, 0.0)
         n_fit = (sr * ion_meas).sum(1) / (sr * sr).sum(1) / k_i0
         n = np.where(np.isfinite(n_fit) & (n_fit > 0), n_fit, n)
         xi = c_xi * np.sqrt(n)
@@ -610,6 +723,16 @@ def _ion_density(Vi, Ii, oki, vp, vf, te, te_good, ie_c0, has_vf, geometry, ion,
         rel = (np.sqrt((res * res).sum(1) / np.maximum(npts - 1, 1))
                / np.sqrt((pred * pred).sum(1) / np.maximum(npts, 1)) / np.sqrt(np.maximum(npts, 1)))
     return n, xi, k_i0, r2, rel
+
+
+#: Knee-fit grids: (half width in Te, number of trial Vp), first pass then later passes.
+_KNEE_COARSE = ((1.5, 9), (0.375, 7))
+_KNEE_FINE = ((0.25, 5),)
+
+
+@functools.lru_cache(maxsize=None)
+def _grid(width, n):
+    return np.linspace(-width, width, n)
 
 
 def _fit_knee(V, I, ok, ion_at, vp0, te, kind, no_sat, coarse=True):
@@ -646,12 +769,21 @@ def _fit_knee(V, I, ok, ion_at, vp0, te, kind, no_sat, coarse=True):
         return -hy * amp, amp
 
     best = np.zeros(M)
-    stages = ((1.5, 9), (0.375, 7)) if coarse else ((0.25, 5),)
+    stages = _KNEE_COARSE if coarse else _KNEE_FINE
+    if coarse:
+        # Decimation of each row's own window (stride from its own width, not
+        # the block's padded width: a row's result must not depend on its block).
+        w_row = np.maximum(inwin.sum(1), 1)
+        st = np.maximum(1, w_row // 48)
+        jd = np.arange(int((-(-w_row // st)).max()))[None, :] * st[:, None]
+        dvalid = jd < w_row[:, None]
+        jd = np.minimum(jd, u.shape[1] - 1)
+        u_d, y_d = np.take_along_axis(u, jd, 1), np.take_along_axis(y, jd, 1)
+        w_d = np.take_along_axis(wreg, jd, 1) * dvalid
     for width, n in stages:
-        offs = np.linspace(-width, width, n)
+        offs = _grid(width, n)
         if n == 9:
-            st = max(1, u.shape[1] // 48)
-            errs = profile(best[:, None] + offs[None, :], u[:, ::st], y[:, ::st], wreg[:, ::st])[0]
+            errs = profile(best[:, None] + offs[None, :], u_d, y_d, w_d)[0]
         else:
             errs = profile(best[:, None] + offs[None, :])[0]
         errs = np.where(np.isfinite(errs), errs, np.inf)
@@ -786,35 +918,47 @@ def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", ge
     if v.size < MIN_POINTS or np.count_nonzero(~clipped) < MIN_POINTS:
         res.reasons = {q: f"too few points ({v.size} distinct bias values, need {MIN_POINTS})" for q in QUANTITIES}
         return res
-    I2, spikes = _despike(i[None, :])
-    if spikes.any():
-        res.assumptions.append(f"{int(spikes.sum())} noise spikes replaced by the local median")
+    K = _kernel()
     try:
-        out = _analyze_block(v[None, :], I2, ~clipped[None, :], geometry, sp, want_eedf=eedf)
-    except Exception as exc:  # the engine is numpy-only; this is a last line of defence
+        if K is not None:
+            fo = np.empty(K.N_FOUT)
+            io = np.zeros(K.N_IOUT, np.int64)
+            _, dIdV = K.analyze_one(v, i, ~clipped, True, *_kernel_args(v.size, *_geometry_key(geometry, sp)), fo, io)
+            n_spikes = int(io[K.I_NSPIKE])
+            out = _kernel_row(K, fo, io)
+        else:
+            I2, spikes = _despike(i[None, :])
+            n_spikes = int(spikes.sum())
+            blk = _analyze_block(v[None, :], I2, ~clipped[None, :], geometry, sp, want_eedf=eedf)
+            out = {k: (a[0].item() if isinstance(a, np.ndarray) else a) for k, a in blk.items() if k != "_smooth"}
+            dIdV = blk["_smooth"][1][0] if eedf else None
+    except Exception as exc:  # nothing should raise on data; this is a last line of defence
         res.reasons = {q: f"analysis failed: {exc!r}" for q in QUANTITIES}
         return res
+    if n_spikes:
+        res.assumptions.append(f"{n_spikes} noise spikes replaced by the local median")
     for q in QUANTITIES:
-        setattr(res, q, float(out[q][0]))
-        c = int(out["code_" + q][0])
+        setattr(res, q, float(out[q]))
+        c = int(out["code_" + q])
         if c:
             res.reasons[q] = _REASONS[c]
-    res.i_esat = float(out["i_esat"][0])
-    res.xi = float(out["xi"][0])
-    res.theory = str(out["regime"][0])
+    res.i_esat = float(out["i_esat"])
+    res.xi = float(out["xi"])
+    res.theory = str(out["regime"])
     q = res.quality
-    q["te_ev"] = {"r2": float(out["te_r2"][0]), "rel_err": float(out["te_rel_err"][0]) / res.te_ev
-                  if np.isfinite(res.te_ev) else math.nan, "n_points": int(out["n_te_pts"][0])}
-    q["i_sat"] = {"r2": float(out["ion_r2"][0]), "n_points": int(out["n_ion_pts"][0])}
-    q["n_i"] = {"r2": float(out["ni_r2"][0]), "rel_err": float(out["ni_rel_err"][0])}
-    q["n_e"] = {"rel_err": float(out["ne_rel_err"][0])}
-    q["v_float"] = {"sigma_V": float(out["vf_sigma_V"][0])}
     te = res.te_ev
-    q["v_plasma"] = {"sigma_V": float(0.1 * te) if np.isfinite(te) else math.nan}
+    te_fin = math.isfinite(te)
+    q["te_ev"] = {"r2": float(out["te_r2"]), "rel_err": float(out["te_rel_err"]) / te if te_fin else math.nan,
+                  "n_points": int(out["n_te_pts"])}
+    q["i_sat"] = {"r2": float(out["ion_r2"]), "n_points": int(out["n_ion_pts"])}
+    q["n_i"] = {"r2": float(out["ni_r2"]), "rel_err": float(out["ni_rel_err"])}
+    q["n_e"] = {"rel_err": float(out["ne_rel_err"])}
+    q["v_float"] = {"sigma_V": float(out["vf_sigma_V"])}
+    q["v_plasma"] = {"sigma_V": float(0.1 * te) if te_fin else math.nan}
     if res.theory:
         res.assumptions.append(f"ion density by {res.theory} sheath theory (r_p/lambda_D = {res.xi:.3g})")
-    if eedf and np.isfinite(res.v_plasma) and np.isfinite(te):
-        res.eedf = _druyvesteyn(v, out["_smooth"][1][0], out["_smooth"][2], res.v_plasma, geometry.area)
+    if eedf and math.isfinite(res.v_plasma) and te_fin:
+        res.eedf = _druyvesteyn(v, dIdV, _window(v.size), res.v_plasma, geometry.area)
     return res
 
 
@@ -983,10 +1127,31 @@ def analyze_shot(time_s, bias_V, current_A, geometry: ProbeGeometry | None = Non
     vvals = np.where(np.isfinite(v), v, 0.0)
     good_rows = np.nonzero(~short)[0]
     done = 0
+    K = _kernel()
+    if K is not None and good_rows.size:
+        kargs = _kernel_args(L, *_geometry_key(geometry, sp))
+        fcols = (K.F_TE, K.F_VF, K.F_VP, K.F_ISAT, K.F_NE, K.F_NI)
+        ccols = (K.C_TE, K.C_VF, K.C_VP, K.C_ISAT, K.C_NE, K.C_NI)
+        regimes = np.array(K.REGIMES, dtype=object)
     for c0 in range(0, good_rows.size, chunk):
         _tasks.check(task)
         rows = good_rows[c0:c0 + chunk]
         st = starts[rows] + (lengths[rows] - L) // 2
+        if K is not None:
+            # gather, reversal of down ramps, despiking and analysis all in the kernel
+            down = vvals[st + L - 1] < vvals[st]
+            fo = np.empty((rows.size, K.N_FOUT))
+            io = np.empty((rows.size, K.N_IOUT), np.int64)
+            nblk = min(rows.size, 8 * K.threads())
+            with _KERNEL_LOCK:
+                K.analyze_rows(vvals, ivals, okall, st, down, L, rows.size == 1, *kargs, fo, io, nblk)
+            for q, fc, cc in zip(QUANTITIES, fcols, ccols):
+                res[q][rows] = fo[:, fc]
+                codes[q][rows] = io[:, cc]
+            theory[rows] = regimes[io[:, K.I_REGIME]]
+            done += rows.size
+            _tasks.progress(task, done / max(good_rows.size, 1), f"{done}/{good_rows.size} sweeps")
+            continue
         ix = st[:, None] + np.arange(L)[None, :]
         Vb, Ib, okb = vvals[ix], ivals[ix], okall[ix]
         down = Vb[:, -1] < Vb[:, 0]

@@ -88,10 +88,10 @@ class Dashboard(QWidget):
             self.plots.set_shots([row.shot])
             self.sig_shot_changed.emit(row.shot)
         elif row.status == "acquiring":
-            self.plots._reload()  # more samples have arrived
+            self.plots.refresh_data()  # more samples have arrived
         if row.status != self.status:
             if self.status == "acquiring":
-                self.plots._reload()  # final data
+                self.plots.refresh_data()  # final data
             self.status = row.status
             self.sig_status_changed.emit(row.shot, row.status)
         self._show_header(row)

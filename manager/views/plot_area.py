@@ -362,6 +362,19 @@ class PlotArea(QWidget):
                 continue
             self._load(name, shot, (t0, t1))
 
+    def refresh_data(self) -> None:
+        """Re-read every curve over its whole length, keeping the curves (a shot still growing)."""
+        self._gen += 1
+        self.runner.cancel_all()
+        self._inflight = 0
+        for (name, shot), c in list(self.curves.items()):
+            if not c.external:
+                self._load(name, shot)
+        for n in self.layout_names:  # signals that had no data yet
+            for s in self.shots:
+                if (n, s) not in self.curves:
+                    self._load(n, s)
+
     def zoom_back(self) -> bool:
         return self._goto_history(self._hist_pos - 1)
 
