@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("shots", "Shots", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_panel("signals", "Signals", self.signals, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_machine_panel()
         self.add_panel("log", "Log", self.log_view, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._add_optional_panels()
         self._add_console_panel()
@@ -109,6 +110,21 @@ class MainWindow(QMainWindow):
         self.docks[key] = dock
         return dock
 
+    def _add_machine_panel(self) -> None:
+        """The diagnostic tree (machine description); the window works without it."""
+        self.machine_tree = None
+        try:
+            from manager.views.machine_tree import MachineTreePanel
+
+            panel = MachineTreePanel(self.testbed)
+        except Exception as exc:  # noqa: BLE001 - a broken description must not stop the app
+            log.warning("diagnostic tree unavailable: %s", str(exc))
+            return
+        self.machine_tree = panel
+        self.add_panel("machine", "Diagnostics", panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.docks["signals"], self.docks["machine"])
+        self.docks["signals"].raise_()
+
     def _add_optional_panels(self) -> None:
         from core.config import resources_dir
 
@@ -124,6 +140,13 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.docks["log"], self.docks["bibliography"])
         except ImportError as exc:
             log.warning("bibliography panel unavailable: %s", str(exc))
+        try:
+            from manager.views.hub import HubPanel
+
+            self.add_panel("hub", "Hub", HubPanel(self), Qt.DockWidgetArea.RightDockWidgetArea)
+            self.docks["hub"].hide()  # View > Hub
+        except ImportError as exc:
+            log.warning("hub panel unavailable: %s", exc)
         try:
             from manager.views.notebooks import NotebooksPanel  # noqa: F401
         except ImportError:
@@ -237,6 +260,8 @@ class MainWindow(QMainWindow):
         self.browser.sig_rows_updated.connect(self.on_rows_updated)
         self.browser.sig_message.connect(self.message)
         self.signals.sig_plot_requested.connect(self.plots.add_signals)
+        if self.machine_tree is not None:
+            self.machine_tree.sig_plot_requested.connect(self.plots.add_signals)
         self.plots.sig_error.connect(self.message)
 
     # -- behaviour ------------------------------------------------------------
@@ -249,6 +274,8 @@ class MainWindow(QMainWindow):
         if current not in shots:
             current = shots[0] if shots else None
         self.signals.set_shot(current)
+        if self.machine_tree is not None:
+            self.machine_tree.set_shot(current)
         self.plots.set_shots(shots)
         if shots:
             self.setWindowTitle(f"Gilgamesh — shot {', '.join(map(str, shots[:5]))}"
@@ -432,7 +459,7 @@ class MainWindow(QMainWindow):
         dash = getattr(self, "dashboard", None)
         if dash is not None:
             dash.close()
-        for w in [self.browser, self.signals, self.plots, *self.panels.values()]:
+        for w in [self.browser, self.signals, self.plots, *self.panels.values()]:  # machine tree is a panel
             if hasattr(w, "shutdown"):
                 w.shutdown()
         self.runner.shutdown()

@@ -357,10 +357,13 @@ class PlotArea(QWidget):
         self._gen += 1
         self.runner.cancel_all()
         self._inflight = 0
-        for (name, shot), c in list(self.curves.items()):
-            if c.external or "." in name:
-                continue
-            self._load(name, shot, (t0, t1))
+        for name in self.layout_names:
+            for shot in self.shots:
+                if "." in name:  # physics results are computed once for the whole shot
+                    if (name, shot) not in self.curves:
+                        self._load(name, shot)
+                else:
+                    self._load(name, shot, (t0, t1))
 
     def refresh_data(self) -> None:
         """Re-read every curve over its whole length, keeping the curves (a shot still growing)."""
