@@ -186,3 +186,24 @@ def test_uncaught_exception_is_logged_and_shown(qtbot, demo_sqlite, caplog):
     boxes[0].close()
     assert win.isVisible()  # the app stays up
     win.close()
+
+
+@pytest.mark.postgres
+def test_unreachable_database_is_reported_not_fatal(qtbot, tmp_path):
+    """The lab database goes away under a running browser: a message in the panel, no crash."""
+    from core.testing import PostgresServer
+    from manager.views.shot_browser import ShotBrowserPanel
+
+    srv = PostgresServer(port=5433).start()
+    try:
+        tb = Testbed(db_url=srv.create_database("gone"), shots_dir=tmp_path / "none")
+        panel = ShotBrowserPanel(tb, poll_ms=0)
+        qtbot.addWidget(panel)
+        qtbot.waitUntil(lambda: panel.presenter._stamp is not None, timeout=10000)
+        srv._run(str(srv.bindir / "pg_ctl"), "-D", str(srv.datadir), "-m", "immediate", "-w", "stop")
+        panel.presenter.refresh(update=True)
+        qtbot.waitUntil(lambda: panel.ui.errorLabel.isVisibleTo(panel), timeout=30000)
+        assert "Cannot list shots" in panel.ui.errorLabel.text()
+        panel.shutdown()
+    finally:
+        srv.stop()
