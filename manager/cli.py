@@ -26,6 +26,7 @@ OPTIONAL_SUBCOMMAND_MODULES = [
     "biblio.cli",
     "core.notebooks.cli",
     "core.signals.bigcli",
+    "core.hub.cli",
 ]
 
 

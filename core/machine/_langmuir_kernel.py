@@ -322,6 +322,8 @@ def _despike(I, n, use_median, out, tmp):
 def _ion_at(x, has_vf, a_ion, b_ion, vf_hold, use_model, m_amp, m_xi, m_vp, m_te, sc, kind, P):
     """Ion current (negative) at bias ``x``: the ion line, or the sheath model of the previous pass."""
     if use_model:
+        if not (x < m_vp):
+            return -0.0   # numpy: -nan_to_num(amp * 0.0), whatever amp
         eta = _fmax((m_vp - x) / m_te, 0.0)
         s = _shape(kind, m_xi, sc[0], sc[1], sc[2] > 0, sc[3] > 0, sc[4] > 0, sc[5], sc[6], eta, P)
         m = _nan_to_num(m_amp * (s if x < m_vp else 0.0))
@@ -333,12 +335,28 @@ def _ion_at(x, has_vf, a_ion, b_ion, vf_hold, use_model, m_amp, m_xi, m_vp, m_te
 
 @njit(cache=True, error_model="numpy")
 def _profile(kind, u, y, wreg, W, st, d, gtab, P):
-    """Knee-fit profile ``-(sum h y)^2 / sum h^2`` and the best ``I_es`` at offset ``d``."""
+    """Knee-fit profile ``-(sum h y)^2 / sum h^2`` and the best ``I_es`` at offset ``d``.
+
+    ``h = _knee_h(u - d)`` (``exp(e) = exp(min(e, 0))`` below the knee,
+    ``1 + (g(e) - 1)`` above, as numpy computes it). Masked points
+    (``wreg == 0``, finite ``h``) contribute exactly 0 and are skipped.
+    (Taking ``exp(u - d)`` as ``exp(u) exp(-d)`` is faster but its last-bit
+    differences flip near-ties of the grid on pathological sweeps.)
+    """
     hy = 0.0
     hh = 0.0
     for k in range(0, W, st):
         wk = wreg[k]
-        h = _knee_h(kind, u[k] - d, gtab, P) * wk
+        if wk == 0.0:
+            continue
+        e = u[k] - d
+        if e < 0.0:
+            h = math.exp(e)
+        elif kind == 0:
+            h = 1.0
+        else:
+            h = 1.0 + (_growth(kind, e, gtab, P) - 1.0)
+        h *= wk
         hy += h * y[k]
         hh += h * h
     amp = hy / hh
@@ -823,8 +841,112 @@ def _analyze_row(V, I, ok, N, cw_s, cw_d, mode_s, mode_d, P, gtab, offs9, offs7,
 
 
 @njit(cache=True, error_model="numpy")
-def analyze_one(V, I, ok, despike, cw_s, cw_d, mode_s, mode_d, P, gtab, offs9, offs7, offs5, fo, io):
-    """One sweep (sorted, clean): despike (median rule) then analyse. Returns ``(Is, dIdV)``."""
+def clean(v, i, clip_given, has_lo, lo, has_hi, hi):
+    """``analyze_sweep``'s clean-up: drop non-finite samples, flag clipping, sort, average duplicates.
+
+    Clipping: at or beyond ``lo``/``hi`` when ``clip_given``; else a flat run
+    (>= 3 samples) at the extreme current of a finely digitised record (step
+    < 0.2 % of the range; ``langmuir._detect_clipping``). Duplicated biases
+    are averaged over their unclipped samples (all of them if every one is
+    clipped, and the point stays flagged).
+
+    Returns ``v, i, clipped, n_nonfinite, n_clipped``.
+    """
+    n0 = v.size
+    nf = 0
+    for k in range(n0):
+        if _isfinite(v[k]) and _isfinite(i[k]):
+            nf += 1
+    vv = np.empty(nf)
+    ii = np.empty(nf)
+    m = 0
+    for k in range(n0):
+        if _isfinite(v[k]) and _isfinite(i[k]):
+            vv[m] = v[k]
+            ii[m] = i[k]
+            m += 1
+    n = nf
+    clipped = np.zeros(n, np.bool_)
+    if clip_given:
+        for k in range(n):
+            if (has_lo and ii[k] <= lo) or (has_hi and ii[k] >= hi):
+                clipped[k] = True
+    elif n > 0:
+        srt = np.sort(ii)
+        nu = 1
+        step = np.inf
+        for k in range(1, n):
+            dd = srt[k] - srt[k - 1]
+            if dd != 0:
+                nu += 1
+                if dd < step:
+                    step = dd
+        if nu >= 3:
+            rng = srt[n - 1] - srt[0]
+            if not (step > 2e-3 * rng):
+                tol = 1e-9 * rng
+                for level in (srt[0], srt[n - 1]):
+                    cnt = 0
+                    for k in range(n):
+                        if abs(ii[k] - level) <= tol:
+                            cnt += 1
+                    if cnt >= 3:
+                        for k in range(n):
+                            if abs(ii[k] - level) <= tol:
+                                clipped[k] = True
+    n_clip = 0
+    for k in range(n):
+        if clipped[k]:
+            n_clip += 1
+    order = np.argsort(vv, kind="mergesort")
+    vs = vv[order]
+    is_ = ii[order]
+    cs = clipped[order]
+    ng = 1 if n > 0 else 0
+    for k in range(1, n):
+        if vs[k] != vs[k - 1]:
+            ng += 1
+    if ng == n:
+        return vs, is_, cs, n0 - nf, n_clip
+    vo = np.empty(ng)
+    io_ = np.empty(ng)
+    co = np.zeros(ng, np.bool_)
+    g = -1
+    cnt = 0.0
+    sk = 0.0
+    sa = 0.0
+    na = 0.0
+    for k in range(n + 1):
+        if k == n or k == 0 or vs[k] != vs[k - 1]:
+            if g >= 0:
+                if cnt == 0:
+                    io_[g] = sa / na
+                    co[g] = True
+                else:
+                    io_[g] = sk / cnt
+            if k == n:
+                break
+            g += 1
+            vo[g] = vs[k]
+            cnt = 0.0
+            sk = 0.0
+            sa = 0.0
+            na = 0.0
+        keep = not cs[k]
+        cnt += 1.0 if keep else 0.0
+        sk += is_[k] if keep else 0.0
+        sa += is_[k]
+        na += 1.0
+    return vo, io_, co, n0 - nf, n_clip
+
+
+@njit(cache=True, error_model="numpy")
+def analyze_one(V, I, ok, despike, eedf, cw_s, cw_d, mode_s, mode_d, P, gtab, offs9, offs7, offs5, fo, io):
+    """One sweep (sorted, clean): despike (median rule), analyse, and the Druyvesteyn EEDF if asked.
+
+    Returns ``(energy_eV, f)``, empty unless ``eedf`` and both ``V_p`` and
+    ``T_e`` are determined (``langmuir._druyvesteyn``).
+    """
     N = V.size
     w = cw_s.size
     S = np.empty((N_SCRATCH, N + w))
@@ -836,7 +958,31 @@ def analyze_one(V, I, ok, despike, cw_s, cw_d, mode_s, mode_d, P, gtab, offs9, o
         I2[:] = I
         io[I_NSPIKE] = 0
     _analyze_row(V, I2, ok, N, cw_s, cw_d, mode_s, mode_d, P, gtab, offs9, offs7, offs5, S, cs, fo, io)
-    return S[0, :N].copy(), S[1, :N].copy()
+    vp = fo[F_VP]
+    if not (eedf and _isfinite(vp) and _isfinite(fo[F_TE])):
+        return np.empty(0), np.empty(0)
+    # second derivative: smoothed derivative of the smoothed dI/dV (S[1]) over dV/di (S[3])
+    d2 = S[2]
+    _correlate(S[1], N, cw_d, mode_d, S[4], d2)
+    nsel = 0
+    for k in range(N):
+        if V[k] < vp:
+            nsel += 1
+    E = P[P_E]
+    me = P[P_ME]
+    coef = 2 * me / (E ** 2 * P[P_AREA])
+    eps = np.empty(nsel)
+    f = np.empty(nsel)
+    j = nsel - 1
+    for k in range(N):
+        if V[k] < vp:
+            dv = S[3, k]
+            dd = d2[k] / dv if dv > 0 else 0.0
+            e = vp - V[k]
+            eps[j] = e
+            f[j] = coef * math.sqrt(2 * E * e / me) * dd
+            j -= 1
+    return eps, f
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -879,3 +1025,61 @@ def analyze_rows(vvals, ivals, okall, starts, down, L, use_median, cw_s, cw_d, m
 def threads() -> int:
     """Threads numba will use for :func:`analyze_rows`."""
     return get_num_threads()
+
+
+@njit(cache=True, error_model="numpy")
+def sweep_candidates(bias, size):
+    """``split_sweeps``' vectorised part: ``uniform_filter1d(bias, size, mode="nearest")``
+    (scipy's running sum, same operation order: bit-identical) and the candidate
+    extremes (sign changes of its forward-filled differences, plus both ends).
+
+    Returns ``b, cand, rng`` (``cand`` empty when the record has no slope).
+    """
+    n = bias.size
+    b = np.empty(n)
+    if n == 0:
+        return b, np.zeros(0, np.int64), np.nan
+    s1 = size // 2
+    tmp = 0.0
+    for ll in range(size):
+        k = min(max(ll - s1, 0), n - 1)
+        tmp += bias[k]
+    b[0] = tmp / size
+    for ll in range(1, n):
+        k2 = min(ll + size - 1 - s1, n - 1)
+        k1 = min(max(ll - 1 - s1, 0), n - 1)
+        tmp += bias[k2] - bias[k1]
+        b[ll] = tmp / size
+    lo = b[0]
+    hi = b[0]
+    for k in range(n):
+        lo = _fmin(lo, b[k])
+        hi = _fmax(hi, b[k])
+    rng = hi - lo
+    if n < 3 or not (rng > 0):
+        return b, np.zeros(0, np.int64), rng
+    # forward-filled sign of the differences; leading zeros take the first non-zero sign
+    first = 0.0
+    for k in range(n - 1):
+        dd = b[k + 1] - b[k]
+        if dd != 0:
+            first = 1.0 if dd > 0 else (-1.0 if dd < 0 else dd)
+            break
+    if first == 0.0:
+        return b, np.zeros(0, np.int64), rng
+    cand = np.empty(n, np.int64)
+    nc = 1
+    cand[0] = 0
+    prev = first
+    for k in range(n - 1):
+        dd = b[k + 1] - b[k]
+        sgn = 1.0 if dd > 0 else (-1.0 if dd < 0 else (dd if dd != dd else 0.0))
+        if sgn == 0.0:
+            sgn = prev
+        if k > 0 and sgn != prev:
+            cand[nc] = k
+            nc += 1
+        prev = sgn
+    cand[nc] = n - 1
+    nc += 1
+    return b, cand[:nc].copy(), rng

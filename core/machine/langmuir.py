@@ -853,6 +853,36 @@ def _detect_clipping(i, clip_level):
     return m
 
 
+def _clean_numpy(v, i, clip_level, assumptions):
+    """Clean-up of a single sweep (numpy path): drop non-finite samples, flag clipping, sort, average duplicates.
+
+    Returns ``v, i, clipped``; appends what it did to ``assumptions``.
+    """
+    fin = np.isfinite(v) & np.isfinite(i)
+    if not fin.all():
+        assumptions.append(f"{np.count_nonzero(~fin)} non-finite samples dropped")
+        v, i = v[fin], i[fin]
+    clipped = _detect_clipping(i, clip_level) if i.size else np.zeros(0, bool)
+    if clipped.any():
+        assumptions.append(f"{np.count_nonzero(clipped)} samples at the instrument's clipping level excluded")
+    # sort + average duplicates (clipped samples kept as their own flag)
+    order = np.argsort(v, kind="stable")
+    v, i, clipped = v[order], i[order], clipped[order]
+    if v.size:
+        new = np.empty(v.size, bool)
+        new[0] = True
+        np.not_equal(v[1:], v[:-1], out=new[1:])
+        if not new.all():
+            grp = np.cumsum(new) - 1
+            keep = ~clipped
+            cnt = np.bincount(grp, weights=keep)
+            s = np.bincount(grp, weights=np.where(keep, i, 0.0))
+            allclip = cnt == 0
+            i_g = np.where(allclip, np.bincount(grp, weights=i) / np.bincount(grp), s / np.where(allclip, 1, cnt))
+            v, i, clipped = v[new], i_g, allclip
+    return v, i, clipped
+
+
 def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", geometry: ProbeGeometry | None = None,
                   *, clip_level: tuple | None = None, eedf: bool = True) -> SweepResult:
     """Analyse one I-V characteristic.
@@ -892,28 +922,18 @@ def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", ge
     if v.shape != i.shape:
         res.reasons = {q: f"bias and current lengths differ ({v.size} vs {i.size})" for q in QUANTITIES}
         return res
-    fin = np.isfinite(v) & np.isfinite(i)
-    if not fin.all():
-        res.assumptions.append(f"{np.count_nonzero(~fin)} non-finite samples dropped")
-        v, i = v[fin], i[fin]
-    clipped = _detect_clipping(i, clip_level) if i.size else np.zeros(0, bool)
-    if clipped.any():
-        res.assumptions.append(f"{np.count_nonzero(clipped)} samples at the instrument's clipping level excluded")
-    # sort + average duplicates (clipped samples kept as their own flag)
-    order = np.argsort(v, kind="stable")
-    v, i, clipped = v[order], i[order], clipped[order]
-    if v.size:
-        new = np.empty(v.size, bool)
-        new[0] = True
-        np.not_equal(v[1:], v[:-1], out=new[1:])
-        if not new.all():
-            grp = np.cumsum(new) - 1
-            keep = ~clipped
-            cnt = np.bincount(grp, weights=keep)
-            s = np.bincount(grp, weights=np.where(keep, i, 0.0))
-            allclip = cnt == 0
-            i_g = np.where(allclip, np.bincount(grp, weights=i) / np.bincount(grp), s / np.where(allclip, 1, cnt))
-            v, i, clipped = v[new], i_g, allclip
+    K = _kernel()
+    if K is not None:
+        lo, hi = clip_level if clip_level is not None else (None, None)
+        v, i, clipped, n_nonfinite, n_clipped = K.clean(v, i, clip_level is not None, lo is not None,
+                                                        0.0 if lo is None else float(lo), hi is not None,
+                                                        0.0 if hi is None else float(hi))
+        if n_nonfinite:
+            res.assumptions.append(f"{n_nonfinite} non-finite samples dropped")
+        if n_clipped:
+            res.assumptions.append(f"{n_clipped} samples at the instrument's clipping level excluded")
+    else:
+        v, i, clipped = _clean_numpy(v, i, clip_level, res.assumptions)
     res.n_points = int(v.size)
     if v.size < MIN_POINTS or np.count_nonzero(~clipped) < MIN_POINTS:
         res.reasons = {q: f"too few points ({v.size} distinct bias values, need {MIN_POINTS})" for q in QUANTITIES}
@@ -923,7 +943,8 @@ def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", ge
         if K is not None:
             fo = np.empty(K.N_FOUT)
             io = np.zeros(K.N_IOUT, np.int64)
-            _, dIdV = K.analyze_one(v, i, ~clipped, True, *_kernel_args(v.size, *_geometry_key(geometry, sp)), fo, io)
+            eedf_k = K.analyze_one(v, i, ~clipped, True, eedf, *_kernel_args(v.size, *_geometry_key(geometry, sp)),
+                                   fo, io)
             n_spikes = int(io[K.I_NSPIKE])
             out = _kernel_row(K, fo, io)
         else:
@@ -958,7 +979,7 @@ def analyze_sweep(bias_V, current_A, area_m2: float | None = None, ion="Ar+", ge
     if res.theory:
         res.assumptions.append(f"ion density by {res.theory} sheath theory (r_p/lambda_D = {res.xi:.3g})")
     if eedf and math.isfinite(res.v_plasma) and te_fin:
-        res.eedf = _druyvesteyn(v, dIdV, _window(v.size), res.v_plasma, geometry.area)
+        res.eedf = eedf_k if K is not None else _druyvesteyn(v, dIdV, _window(v.size), res.v_plasma, geometry.area)
     return res
 
 
@@ -1007,20 +1028,27 @@ def split_sweeps(bias_V, min_fraction: float = 0.5):
     """
     from scipy.ndimage import uniform_filter1d
 
-    b = uniform_filter1d(np.asarray(bias_V, dtype=float), 5, mode="nearest")
-    n = b.size
-    if n < 3:
-        return np.zeros(0, int), np.zeros(0, int)
-    rng = np.ptp(b)
-    if not rng > 0:
-        return np.zeros(0, int), np.zeros(0, int)
-    thr = min_fraction * rng
-    d = np.sign(np.diff(b))
-    nz = np.nonzero(d)[0]
-    if nz.size == 0:
-        return np.zeros(0, int), np.zeros(0, int)
-    d = d[np.maximum.accumulate(np.where(d != 0, np.arange(d.size), nz[0]))]  # forward-fill zeros
-    cand = np.concatenate(([0], np.nonzero(d[1:] != d[:-1])[0] + 1, [n - 1]))
+    K = _kernel()
+    if K is not None:  # the same smoothing and candidates in one compiled pass (bit-identical)
+        b, cand, rng = K.sweep_candidates(np.ascontiguousarray(bias_V, dtype=float).ravel(), 5)
+        if cand.size == 0:
+            return np.zeros(0, int), np.zeros(0, int)
+        thr = min_fraction * rng
+    else:
+        b = uniform_filter1d(np.asarray(bias_V, dtype=float), 5, mode="nearest")
+        n = b.size
+        if n < 3:
+            return np.zeros(0, int), np.zeros(0, int)
+        rng = np.ptp(b)
+        if not rng > 0:
+            return np.zeros(0, int), np.zeros(0, int)
+        thr = min_fraction * rng
+        d = np.sign(np.diff(b))
+        nz = np.nonzero(d)[0]
+        if nz.size == 0:
+            return np.zeros(0, int), np.zeros(0, int)
+        d = d[np.maximum.accumulate(np.where(d != 0, np.arange(d.size), nz[0]))]  # forward-fill zeros
+        cand = np.concatenate(([0], np.nonzero(d[1:] != d[:-1])[0] + 1, [n - 1]))
     # zig-zag with hysteresis
     turns = [int(cand[0])]
     direction = 0  # +1 rising to a max, -1 falling to a min

@@ -229,7 +229,8 @@ class ShotBrowserPresenter:
     def _on_rows(self, result) -> None:
         rows, rep, stamp, total = result
         self.last_report = rep
-        self.view.show_error("")  # the database answers again
+        if self.view.ui.errorLabel.text().startswith("Cannot list shots"):
+            self.view.show_error("")  # the database answers again
         if rows is not None:
             self._stamp = stamp
             self.view.set_rows(rows, total)
