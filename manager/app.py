@@ -26,7 +26,8 @@ from manager.views.signal_list import SignalListPanel
 from manager.workers import TaskRunner
 
 log = logging.getLogger("gilgamesh")
-DEFAULT_LAYOUT = ["Langmuir_I", "Langmuir_V", "RF_fwd", "Interf_phase"]
+#: Plot layout on a first start (config: ``[gui] default_layout``); dotted names are physics quantities.
+DEFAULT_LAYOUT = ["Langmuir_I", "langmuir1.te", "langmuir1.n_e", "Interf_phase", "RF_fwd"]
 SETTINGS_ORG, SETTINGS_APP = "Gilgamesh", "Manager"
 
 
@@ -278,6 +279,7 @@ class MainWindow(QMainWindow):
             self.machine_tree.set_shot(current)
         self.plots.set_shots(shots)
         if shots:
+            log.info("showing shot%s %s", "s" if len(shots) > 1 else "", ", ".join(map(str, shots)))
             self.setWindowTitle(f"Gilgamesh — shot {', '.join(map(str, shots[:5]))}"
                                 + ("…" if len(shots) > 5 else ""))
 
@@ -413,7 +415,7 @@ class MainWindow(QMainWindow):
     # -- settings -------------------------------------------------------------
     def _restore(self) -> None:
         self._restored_shots: list[int] = []
-        layout = DEFAULT_LAYOUT
+        layout = self.testbed.config.raw.get("gui", {}).get("default_layout") or DEFAULT_LAYOUT
         if not self.fresh:
             s = _settings()
             geo, state = s.value("geometry"), s.value("windowState")

@@ -35,6 +35,8 @@ def render(out: Path, shots: list[int] | None = None, size=(1500, 900), timeout_
     if not shots:
         shots = [r.shot for r in win.browser.model.rows() if r.status == "complete"][:1]
     win.browser.select_shots(shots)
+    if "machine" in win.docks:
+        win.docks["machine"].raise_()
     deadline = time.monotonic() + timeout_s
     want = len(win.plots.layout_names) * len(shots)
     while time.monotonic() < deadline:

@@ -55,7 +55,7 @@ def test_select_shot_plots_signals_and_closes_cleanly(qtbot, demo_sqlite, tmp_pa
     win.browser.select_shots([1021])
     qtbot.waitUntil(lambda: ("Langmuir_I", 1021) in win.plots.curves, timeout=20000)
     wait_idle(qtbot, win)
-    assert {"Langmuir_I", "Langmuir_V", "RF_fwd", "Interf_phase"} <= set(win.plots.plots)
+    assert {"Langmuir_I", "langmuir1.te", "langmuir1.n_e", "RF_fwd", "Interf_phase"} <= set(win.plots.plots)
     # the signal list resolved for shot 1021: Langmuir_I on its new channel
     rows = {r["name"]: r for r in win.signals.rows}
     assert rows["Langmuir_I"]["channel"] == "dtacq1/ch05" and "r2" in rows["Langmuir_I"]["tip"]

@@ -136,6 +136,7 @@ class PlotArea(QWidget):
         self.shots: list[int] = []
         self.offsets: dict[int, float] = {}
         self._gen = 0
+        self._yscale: dict[str, float] = {}
         self._inflight = 0
         self._history: list[tuple[float, float]] = []
         self._hist_pos = -1
@@ -210,6 +211,7 @@ class PlotArea(QWidget):
         self.curves.clear()
         self._crosshair.clear()
         self._cursor_lines.clear()
+        self._yscale.clear()
         self.rows = []
         self._inflight = 0
 
@@ -315,28 +317,60 @@ class PlotArea(QWidget):
         off = self.offsets.get(shot, 0.0)
         t = np.asarray(d["t"], dtype=float) + off
         y = np.asarray(d["y"], dtype=float)
+        scale = self._scale_for(key, d["units"], y)
+        shown = y / scale if scale != 1.0 else y
         c = self.curves.get((name, shot))
         if c is None:
             color = self.colors[self.shots.index(shot) % len(self.colors)]
             style = Qt.PenStyle.SolidLine if self.rows and name == key else Qt.PenStyle.DashLine
             width = 2.5 if self.theme == "dark" else 1.2
             label = f"#{shot}" if name == key else f"{name} #{shot}"
-            item = p.plot(t, y, pen=pg.mkPen(color, width=width, style=style), name=label)
+            item = p.plot(t, shown, pen=pg.mkPen(color, width=width, style=style), name=label)
             c = Curve(name, shot, item)
             self.curves[(name, shot)] = c
             first = True
         else:
-            c.item.setData(t, y)
+            c.item.setData(t, shown)
             first = False
         c.t, c.y = t, y
         c.units, c.provenance = d["units"], d["provenance"]
         c.t_first, c.t_last = d["t_first"] + off, d["t_last"] + off
         c.item.setToolTip(d["provenance"] + (f"\n{d['note']}" if d.get("note") else ""))
         if name == key:
-            p.setLabel("left", name, units=d["units"])
+            self._set_units(p, name, d["units"])
         p.setTitle(None)
         if first:
             self.sig_curve_added.emit(name, shot)
+
+    def _scale_for(self, key: str, units: str, y: np.ndarray) -> float:
+        """Display factor of a plot row: SI prefixes for plain units, a power of ten otherwise.
+
+        pyqtgraph would write a density axis as 'Pm^-3'; compound units get
+        '10^17 m^-3' instead, fixed by the row's first curve so overlays agree.
+        """
+        if key in self._yscale:
+            return self._yscale[key]
+        scale = 1.0
+        if units and any(ch in units for ch in "^/*· "):
+            finite = np.abs(y[np.isfinite(y)])
+            if finite.size and finite.max() > 0:
+                e = int(np.floor(np.log10(finite.max())))
+                if abs(e) >= 3:
+                    scale = 10.0 ** e
+        self._yscale[key] = scale
+        return scale
+
+    def _set_units(self, p: pg.PlotItem, name: str, units: str) -> None:
+        ax = p.getAxis("left")
+        scale = self._yscale.get(name, 1.0)
+        if units and any(ch in units for ch in "^/*· "):
+            ax.enableAutoSIPrefix(False)
+            ax.autoSIPrefixScale, ax.labelUnitPrefix = 1.0, ""
+            exp = f"10^{int(round(np.log10(scale)))} " if scale != 1.0 else ""
+            p.setLabel("left", f"{name} ({exp}{units})")
+        else:
+            ax.enableAutoSIPrefix(True)
+            p.setLabel("left", name, units=units or None)
 
     # -- zoom/pan: new envelopes for the visible range ---------------------------
     def _x_changed(self, *_a) -> None:
