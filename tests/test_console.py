@@ -58,6 +58,22 @@ def run(qtbot, console, code, expect):
     qtbot.waitUntil(lambda: expect in console.transcript(), timeout=15000)
 
 
+def settled_transcript(qtbot, console, quiet_ms=400, timeout=15000):
+    """The transcript once nothing has changed in it for *quiet_ms* (the next prompt is drawn)."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    last, since = console.transcript(), time.monotonic()
+    while time.monotonic() < deadline:
+        qtbot.wait(50)
+        now = console.transcript()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif (time.monotonic() - since) * 1000 >= quiet_ms:
+            return now
+    raise AssertionError("console output did not settle")
+
+
 def test_console_runs_code_follows_selection_sends_and_plots(qtbot, demo_sqlite):
     tb, _ = demo_sqlite
     win = make_window(qtbot, tb)
@@ -70,7 +86,7 @@ def test_console_runs_code_follows_selection_sends_and_plots(qtbot, demo_sqlite)
     # code executes and its output appears
     run(qtbot, con, "print(6 * 7)", "42")
     # `shot` follows the browser, silently (nothing echoed into the console)
-    before = con.transcript()
+    before = settled_transcript(qtbot, con)
     win.browser.select_shots([1021])
     qtbot.waitUntil(lambda: evaluate(qtbot, con, "shot") == 1021, timeout=10000)
     win.browser.select_shots([1021, 1014])

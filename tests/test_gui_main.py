@@ -74,8 +74,11 @@ def test_select_shot_plots_signals_and_closes_cleanly(qtbot, demo_sqlite, tmp_pa
     assert not win.plots.has_pending() and not win.browser.runner.has_pending()
     win.deleteLater()
     del win
-    qtbot.wait(50)
-    gc.collect()
+    for _ in range(40):  # queued signals of finished workers may still be in the event queue
+        qtbot.wait(25)
+        gc.collect()
+        if ref() is None:
+            break
     assert ref() is None, "main window still alive after close"
 
 
