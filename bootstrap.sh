@@ -39,6 +39,7 @@ python_env() {
   if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
     .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -e ".[dev]"
+    .venv/bin/python -m core.machine.warmup   # compile the numba kernels once (cached)
     echo "$want" > "$stamp"
   fi
 }

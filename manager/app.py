@@ -35,6 +35,20 @@ class _LogEmitter(QObject):
     sig_line = Signal(str)
 
 
+class LogPanel(QWidget):
+    """The log/messages panel (Designer form ``log_panel.ui``)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        from manager.ui.ui_log_panel import Ui_LogPanel
+
+        self.ui = Ui_LogPanel()
+        self.ui.setupUi(self)
+
+    def append(self, line: str) -> None:
+        self.ui.text.appendPlainText(line)
+
+
 class QtLogHandler(logging.Handler):
     """Forward log records to the log dock (thread-safe through a queued signal)."""
 
@@ -73,19 +87,18 @@ class MainWindow(QMainWindow):
         self.ui.centralLayout.addWidget(self.plots)
         self.browser = ShotBrowserPanel(testbed, poll_ms=poll_ms)
         self.signals = SignalListPanel(testbed)
-        self.log_view = QPlainTextEdit()
-        self.log_view.setReadOnly(True)
-        self.log_view.setMaximumBlockCount(5000)
+        self.log_panel = LogPanel()
+        self.log_view = self.log_panel.ui.text
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self.add_panel("shots", "Shots", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_panel("signals", "Signals", self.signals, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_machine_panel()
-        self.add_panel("log", "Log", self.log_view, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_panel("log", "Log", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._add_optional_panels()
         self._add_console_panel()
         self.log_handler = QtLogHandler()
-        self.log_handler.emitter.sig_line.connect(self.log_view.appendPlainText)
+        self.log_handler.emitter.sig_line.connect(self.log_panel.append)
         logging.getLogger().addHandler(self.log_handler)
         if logging.getLogger().level > logging.INFO or logging.getLogger().level == 0:
             logging.getLogger().setLevel(logging.INFO)

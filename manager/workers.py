@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import logging
 import traceback
+import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -77,11 +78,28 @@ def _accepts_task(fn) -> bool:
         return False
 
 
+#: Every live runner (tests check that none is left with running threads).
+RUNNERS: "weakref.WeakSet[TaskRunner]" = weakref.WeakSet()
+
+
+def busy_runners() -> list["TaskRunner"]:
+    """Runners that still have worker threads running."""
+    out = []
+    for r in list(RUNNERS):
+        try:
+            if r.pool.activeThreadCount() > 0:
+                out.append(r)
+        except RuntimeError:  # C++ side already deleted
+            continue
+    return out
+
+
 class TaskRunner(QObject):
     """A private thread pool whose jobs report back on the GUI thread."""
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 1):
         super().__init__(parent)
+        RUNNERS.add(self)
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self._live: dict[int, tuple[TaskHandle, _Job]] = {}

@@ -66,6 +66,14 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_kernels():
+    """Compile/load the numba kernels once, so no test's timeout pays the compile time."""
+    from core.machine.warmup import warmup
+
+    warmup()
+
+
 @pytest.fixture(autouse=True)
 def _dispose_engines():
     yield
@@ -116,3 +124,27 @@ def demo_pg(tmp_path_factory, pg_server):
 def demo(request):
     """The demo testbed on SQLite and on PostgreSQL: ``(testbed, demo_root)``."""
     return request.getfixturevalue("demo_sqlite" if request.param == "sqlite" else "demo_pg")
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left_behind(request):
+    """Fail a test that leaves worker threads running (an unfinished thread crashes later tests)."""
+    yield
+    import sys
+    import time
+
+    if "manager.workers" not in sys.modules:
+        return
+    from manager.workers import busy_runners
+
+    deadline = time.monotonic() + 10
+    while busy_runners() and time.monotonic() < deadline:
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.instance() is not None:
+            QApplication.processEvents()
+        time.sleep(0.02)
+    left = busy_runners()
+    for r in left:  # never let them outlive the test: cancel and wait
+        r.shutdown()
+    assert not left, f"{len(left)} worker pool(s) still running after the test: {left}"

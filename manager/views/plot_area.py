@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
+from manager.ui.ui_plot_area import Ui_PlotArea
 from manager.views.signal_list import MIME_SIGNAL
 from manager.workers import TaskRunner
 
@@ -119,16 +120,11 @@ class PlotArea(QWidget):
         self.theme = theme
         self.colors = DARK_COLORS if theme == "dark" else COLORS
         self.runner = TaskRunner(self)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        self.readout = QLabel(" ")
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setObjectName("plotReadout")
-        lay.addWidget(self.readout)
-        self.glw = pg.GraphicsLayoutWidget()
+        self.ui = Ui_PlotArea()
+        self.ui.setupUi(self)
+        self.readout = self.ui.plotReadout
+        self.glw = self.ui.glw
         self.glw.setBackground("#101418" if theme == "dark" else "w")
-        lay.addWidget(self.glw)
         self.rows: list[list[str]] = []
         self.plots: dict[str, pg.PlotItem] = {}          # row key -> plot
         self._row_of: dict[str, str] = {}                # signal name -> row key

@@ -229,7 +229,7 @@ class ShotBrowserPresenter:
     def _on_rows(self, result) -> None:
         rows, rep, stamp, total = result
         self.last_report = rep
-        if self.view.ui.errorLabel.text().startswith("Cannot list shots"):
+        if self.view.error_text().startswith("Cannot list shots"):
             self.view.show_error("")  # the database answers again
         if rows is not None:
             self._stamp = stamp
@@ -315,6 +315,9 @@ class ShotBrowserPanel(QWidget):
         if self.selected_shots() != selected:
             self._emit_selection()
         self.sig_rows_updated.emit(len(rows))
+
+    def error_text(self) -> str:
+        return self.ui.errorLabel.text() if self.ui.errorLabel.isVisibleTo(self) else ""
 
     def show_error(self, text: str) -> None:
         self.ui.errorLabel.setText(text)
