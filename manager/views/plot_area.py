@@ -230,10 +230,21 @@ class PlotArea(QWidget):
         p.setLabel("left", key)
         p.setLabel("bottom", "time", units="s")
         p.setClipToView(True)
-        if self.theme == "dark":
+        if self.theme == "dark":  # the control room: readable at a distance
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setPointSize(15)
             for ax in ("left", "bottom"):
-                p.getAxis(ax).setTextPen("#e0e0e0")
-                p.getAxis(ax).setPen("#9e9e9e")
+                a = p.getAxis(ax)
+                a.setTextPen("#f5f5f5")
+                a.setPen("#b0bec5")
+                a.setStyle(tickFont=font)
+                a.label.setFont(font)
+            p.getAxis("left").setWidth(110)
+            if p.legend is not None:
+                p.legend.setLabelTextSize("15pt")
+                p.legend.setLabelTextColor("#f5f5f5")
         first = next(iter(self.plots.values()), None)
         if first is not None:
             p.setXLink(first)
@@ -332,9 +343,9 @@ class PlotArea(QWidget):
         c.units, c.provenance = d["units"], d["provenance"]
         c.t_first, c.t_last = d["t_first"] + off, d["t_last"] + off
         c.item.setToolTip(d["provenance"] + (f"\n{d['note']}" if d.get("note") else ""))
+        p.setTitle(None)
         if name == key:
             self._set_units(p, name, d["units"])
-        p.setTitle(None)
         if first:
             self.sig_curve_added.emit(name, shot)
 
@@ -358,6 +369,9 @@ class PlotArea(QWidget):
 
     def _set_units(self, p: pg.PlotItem, name: str, units: str) -> None:
         ax = p.getAxis("left")
+        if self.theme == "dark":  # big title instead of a long rotated axis label
+            p.setTitle(f"<span style='font-size:17pt; color:#f5f5f5'>{name}</span>", justify="left")
+            name = ""
         scale = self._yscale.get(name, 1.0)
         if units and any(ch in units for ch in "^/*· "):
             ax.enableAutoSIPrefix(False)
