@@ -235,11 +235,6 @@ class ResultCache:
         return f"ResultCache(maxsize={self.maxsize})  # {len(self)} entries, {self.hits} hits, {self.misses} misses"
 
 
-def _registry_stamp(registry) -> Any:
-    registry.refresh()
-    return getattr(registry, "_stamp", None)
-
-
 # ---------------------------------------------------------------------------
 # the tree
 # ---------------------------------------------------------------------------
@@ -676,7 +671,7 @@ class Component:
         tb.check_status(row, allow_acquiring)
         if row.status != "complete":  # acquiring: the file grows, never cache
             return compute()
-        stamp = (_registry_stamp(tb.registry), row.checksum, row.status, row.size)
+        stamp = (tb.registry.stamp(), row.checksum, row.status, row.size)
         full_key = (self.path, type(self).__name__) + tuple(key)
         hit = m.cache.get(full_key, stamp)
         if hit is not _MISSING:

@@ -199,6 +199,14 @@ class Registry:
                     self._stamp = stamp
             self._checked = now
 
+    def stamp(self) -> tuple | None:
+        """Fingerprint of the records table (count, newest id): changes whenever a record is added.
+
+        Caches of derived results (the machine tree's analyses) key on it.
+        """
+        self.refresh()
+        return self._stamp
+
     def records(self, kind: str, name: str) -> list[Record]:
         """Every record of *kind* for *name*, highest revision first."""
         self.refresh()
