@@ -49,7 +49,7 @@ def register(sub) -> None:
     wsub = p.add_subparsers(dest="wiring_cmd", metavar="ACTION", required=True)
     q = wsub.add_parser("show", help="every signal's wiring and calibration for a shot")
     q.add_argument("shot", type=int)
-    q.add_argument("--as-of", help="what we believed at this ISO date/time")
+    q.add_argument("--as-of", help="what we believed at this ISO 8601 date/time (2026-11-20, 2026-11-20T14:30; UTC)")
     q.add_argument("--json", action="store_true")
     _common(q)
     q.set_defaults(func=cmd_wiring_show)
@@ -149,7 +149,13 @@ def cmd_shots(args) -> int:
 def _as_of(s: str | None):
     if not s:
         return None
-    t = datetime.fromisoformat(s)
+    try:
+        t = datetime.fromisoformat(s)
+    except ValueError:
+        from core.errors import GilgameshError
+
+        raise GilgameshError(f"--as-of {s!r} is not an ISO 8601 date or time (e.g. 2026-11-20 or "
+                             "2026-11-20T14:30)") from None
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 

@@ -29,7 +29,8 @@ class ShotAcquiringError(GilgameshError):
         self.shot = shot
         super().__init__(
             f"Shot {shot} is still being acquired ({path}); its data are incomplete. "
-            "Wait for the acquisition to finish, or pass allow_acquiring=True to read what is there."
+            "Wait for the acquisition to finish, or read what is there with allow_acquiring=True "
+            "(command line: --allow-acquiring)."
         )
 
 

@@ -113,6 +113,8 @@ class Testbed:
             with self._index_lock:
                 self.index.refresh_location(self.source, row.location)
             row = self.index.get(shot)
+            if row is None:
+                raise ShotNotFoundError(shot, f"{self.config.shots_dir} (its file changed and no longer says shot {shot})")
         return row
 
     def check_status(self, row: ShotFile, allow_acquiring: bool = False) -> None:

@@ -112,3 +112,8 @@ def test_index_reports_bad_files(capsys, tmp_path, monkeypatch):
     assert rc == 0 and "2 new" in out and "shot 2: unreadable" in out
     rc, out, _ = run(capsys, "index", str(tmp_path))
     assert "0 new, 0 updated" in out
+
+
+def test_bad_as_of_is_a_clear_error(capsys, demo_env):
+    rc, out, err = run(capsys, "wiring", "show", "1010", "--as-of", "20.11.2026")
+    assert rc == 2 and "is not an ISO 8601 date" in err

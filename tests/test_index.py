@@ -42,10 +42,24 @@ def test_incremental_indexing(index, tmp_path):
     write_simple(tmp_path / "shot_000004.h5", shot=4)
     rep = index.update(src)
     assert rep.added == [4] and src.inspected == ["shot_000004.h5"]         # only the new file
-    (tmp_path / "shot_000002.h5").unlink()
+    moved = tmp_path / "moved.bin"
+    (tmp_path / "shot_000002.h5").rename(moved)
+    stamp = index.stamp()
     rep = index.update(src)
     assert len(rep.missing) == 1
-    assert index.list("2")[0].status == "missing"
+    assert index.list("2")[0].status == "missing" and index.list("2")[0].shot == 2
+    assert index.stamp() != stamp  # the browser notices
+    moved.rename(tmp_path / "shot_000002.h5")  # it comes back
+    index.update(src)
+    assert index.list("2")[0].status == "complete"
+    # the whole folder unreachable for a moment (shared storage): nothing is marked missing
+    away = tmp_path.with_name(tmp_path.name + "_away")
+    tmp_path.rename(away)
+    try:
+        rep = index.update(src)
+        assert rep.missing == [] and index.count("status:missing") == 0
+    finally:
+        away.rename(tmp_path)
     # a file that breaks is re-inspected and reported
     p = tmp_path / "shot_000003.h5"
     p.write_bytes(p.read_bytes()[:500])
@@ -64,6 +78,9 @@ def test_filters(demo):
     assert [r.shot for r in idx.list("status:corrupt")] == [1025]
     assert [r.shot for r in idx.list("status:acquiring")] == [1036]
     assert {r.shot for r in idx.list("gas=He")} == {1026, 1027, 1028}
+    assert idx.count("rf_power=1000") == idx.count("rf_power=1000.0") > 0
+    assert idx.count("rf_power=100") == 0  # whole values, not substrings
+    assert idx.count("pulse_length=0.03") == 0 and idx.count("pulse_length=0.035") > 0
     assert {r.shot for r in idx.list("he discharge")} >= {1027, 1028}
     assert all(r.start_time.date() == date(2026, 11, 17) for r in idx.list("2026-11-17"))
     assert idx.count("2026-11-17") == 6

@@ -163,3 +163,60 @@ def test_csv_errors_name_the_line(reg, tmp_path):
     p.write_text("signal,valid_from,valid_to,revision,digitizer,channel\nA,5,,1,d,c\nA,7,,1,d,e\n")
     with pytest.raises(RegistryOverlapError, match="bad.csv:3"):
         import_sheet(reg, p)
+
+
+def test_naive_as_of_is_utc_and_before_any_record(reg):
+    wire(reg, "Sig", 1, None, "d", "c1", when=T0)
+    naive = datetime(2026, 1, 2)
+    assert reg.resolve_wiring("Sig", 5, as_of=naive).payload["channel"] == "c1"
+    with pytest.raises(SignalDisconnectedError, match="no wiring of Sig had been recorded as of 2025-12-31"):
+        reg.resolve_wiring("Sig", 5, as_of=datetime(2025, 12, 31))
+
+
+def test_string_properties_survive_export_and_reimport(reg, tmp_path):
+    reg.append("property", "probe.serial", 1, None, {"value": "7"})
+    reg.append("property", "probe.flag", 1, None, {"value": "true"})
+    reg.append("property", "probe.kind", 1, None, {"value": "cylindrical"})
+    reg.append("property", "probe.radius", 1, None, {"value": 0.00025, "units": "m"})
+    out = tmp_path / "props.csv"
+    export_sheet(reg, "property", out)
+    _, rows = read_sheet(out)
+    vals = {r["name"]: r["payload"]["value"] for r in rows}
+    assert vals == {"probe.serial": "7", "probe.flag": "true", "probe.kind": "cylindrical", "probe.radius": 0.00025}
+    assert import_sheet(reg, out) == ("property", 0, 4)  # re-importing the export is harmless
+
+
+def test_concurrent_appends_never_store_overlaps(db_url, tmp_path):
+    """Two processes append revision 1 of the same names at once: one wins per name, never both."""
+    import subprocess
+    import sys
+    import textwrap
+
+    eng = make_engine(db_url)
+    init_db(eng)
+    eng.dispose()
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(__import__('pathlib').Path(__file__).resolve().parent.parent)!r})
+        from core.db import make_engine
+        from core.signals.registry import Registry
+        from core.errors import RegistryOverlapError
+        reg = Registry(make_engine({db_url!r}))
+        n = 0
+        for k in range(60):
+            try:
+                reg.append("wiring", f"S{{k}}", 1, None, {{"digitizer": "d", "channel": sys.argv[1]}}, revision=1)
+                n += 1
+            except RegistryOverlapError:
+                pass
+        print(n)
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script, ch], stdout=subprocess.PIPE, text=True)
+             for ch in ("a", "b")]
+    counts = [int(p.communicate(timeout=120)[0]) for p in procs]
+    assert sum(counts) == 60
+    eng = make_engine(db_url)
+    with eng.connect() as c:
+        dup = c.execute(sa.text("SELECT name FROM registry_records GROUP BY name, revision HAVING count(*) > 1")).all()
+    eng.dispose()
+    assert dup == []

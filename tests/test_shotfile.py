@@ -121,8 +121,8 @@ def test_junk_and_foreign_hdf5(tmp_path):
     assert j.status == "unreadable" and "signature" in j.error
     fo = src.inspect(str(tmp_path / "foreign.h5"))
     assert fo.status == "unreadable" and "not a Gilgamesh shot file" in fo.error
-    gone = src.inspect(str(tmp_path / "nope.h5"))
-    assert gone.status == "unreadable"
+    gone = src.inspect(str(tmp_path / "shot_000077.h5"))
+    assert gone.status == "missing" and gone.shot == 77
 
 
 def test_live_swmr_writer_in_another_process(tmp_path):
@@ -183,3 +183,27 @@ def test_entry_point_declared():
 
     names = {ep.name for ep in entry_points(group="gilgamesh.sources")}
     assert "hdf5" in names, "package not installed (pip install -e .)?"
+
+
+def test_malformed_digitizer_settings_are_reported_not_raised(tmp_path):
+    p = tmp_path / "s.h5"
+    write_simple(p)
+    with h5py.File(p, "r+") as f:
+        f["digitizers/dig"].attrs["sample_rate_hz"] = 0.0
+        f["digitizers/dig"].create_dataset("scalar", data=3)
+    info = HDF5Source(tmp_path).inspect(str(p))
+    assert info.status == "unreadable" and ("sample_rate_hz" in info.error or "1-D" in info.error)
+
+
+def test_start_time_with_offset_is_stored_in_utc(tmp_path):
+    from datetime import timedelta
+
+    p = tmp_path / "s.h5"
+    tz = timezone(timedelta(hours=1))
+    w = ShotWriter(p, 9, datetime(2026, 11, 20, 0, 30, tzinfo=tz), "")
+    w.add_digitizer(DigitizerSettings("dig", 1e6, 0.0, 16, 10.0))
+    w.create_channel("dig", "ch00", data=np.zeros(10, np.int16))
+    w.finish()
+    info = HDF5Source(tmp_path).inspect(str(p))
+    assert info.start_time == datetime(2026, 11, 19, 23, 30, tzinfo=timezone.utc)
+    assert info.start_time.utcoffset() == timedelta(0)

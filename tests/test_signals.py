@@ -170,3 +170,21 @@ def test_default_testbed_from_config(demo, monkeypatch):
         assert s.shot == 1003 and s.units == "A"
     finally:
         set_default_testbed(None)
+
+
+def test_file_deleted_after_indexing(demo, tmp_path):
+    tb, root = demo
+    import shutil
+
+    from core.testbed import Testbed
+
+    shots = tmp_path / "shots"
+    shutil.copytree(root / "shots", shots)
+    t2 = Testbed(db_url=f"sqlite:///{tmp_path / 'i.sqlite'}", shots_dir=shots)
+    t2.registry.append("wiring", "Coil_I", 1001, None, {"digitizer": "dtacq2", "channel": "ch06"})
+    assert len(t2.get_signal("Coil_I", 1003)) == 50_000
+    (shots / "shot_001003.h5").unlink()
+    with pytest.raises(ShotNotFoundError, match="file removed"):
+        t2.get_signal("Coil_I", 1003)
+    out = t2.get_signals("Coil_I", [1003, 1004], errors="collect")
+    assert isinstance(out[("Coil_I", 1003)], ShotNotFoundError) and len(out[("Coil_I", 1004)]) == 50_000

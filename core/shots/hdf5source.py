@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -95,7 +95,11 @@ class HDF5Source(ShotSource):
             st = os.stat(loc)
             size, mtime = st.st_size, st.st_mtime_ns
         except OSError as exc:
-            return ShotInfo(shot=None, location=loc, status="unreadable", error=str(exc))
+            gone = ShotInfo(shot=None, location=loc, status="missing" if isinstance(exc, FileNotFoundError)
+                            else "unreadable", error=str(exc))
+            m = _NAME_RE.search(Path(loc).name)
+            gone.shot = int(m.group(1)) if m else None
+            return gone
         info = ShotInfo(shot=None, location=loc, status="unreadable", size=size, mtime_ns=mtime)
         try:
             with open_shot_file(loc) as f:
@@ -105,7 +109,9 @@ class HDF5Source(ShotSource):
                     return info
                 info.shot = int(a["shot"])
                 try:
-                    info.start_time = datetime.fromisoformat(_str(a.get("start_time", "")))
+                    t0 = datetime.fromisoformat(_str(a.get("start_time", "")))
+                    # stored in UTC: SQLite keeps no offset, and the browser shows UTC
+                    info.start_time = (t0 if t0.tzinfo else t0.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
                 except ValueError:
                     info.start_time = None
                 info.comment = _str(a.get("comment", ""))
@@ -120,6 +126,10 @@ class HDF5Source(ShotSource):
                 t_end = None
                 for dname, cname, ds in fmt.iter_channels(f):
                     g = f["digitizers"][dname]
+                    if ds.ndim != 1:
+                        raise ValueError(f"channel {dname}/{cname} is not a 1-D array of counts")
+                    if not float(g.attrs["sample_rate_hz"]) > 0:
+                        raise ValueError(f"digitizer {dname}: sample_rate_hz must be > 0")
                     ci = ChannelInfo(
                         digitizer=dname, channel=cname, n_samples=int(ds.shape[0]),
                         sample_rate_hz=float(g.attrs["sample_rate_hz"]),
@@ -149,7 +159,7 @@ class HDF5Source(ShotSource):
                         info.status = "complete"
                 else:
                     info.status, info.error = "corrupt", f"unknown status attribute {status!r}"
-        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - nothing a file contains may stop the indexer
             info.status = "unreadable"
             info.error = f"{type(exc).__name__}: {exc}"
         if info.shot is None:  # still list it under its conventional name when we can

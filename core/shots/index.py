@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -91,8 +92,20 @@ _LIST_COLS = (ShotFile.shot, type_coerce(ShotFile.start_time, _Raw), ShotFile.du
               ShotFile.comment, ShotFile.settings_json, ShotFile.location, ShotFile.error)
 
 
+def setting_token(value) -> str:
+    """How a setting's value is written for ``name=value`` filters (numbers as ``%g``: 1000, 0.5)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _settings_text(settings: dict) -> str:
-    return " ".join(f"{k}={v.get('value')}" for k, v in sorted(settings.items()))
+    return " ".join(f"{k}={setting_token(v.get('value'))}" for k, v in sorted(settings.items()))
 
 
 @dataclass
@@ -130,8 +143,8 @@ class ShotIndex:
     def known(self) -> dict[str, tuple[int, int]]:
         with self.engine.connect() as c:
             rows = c.execute(select(ShotFile.location, ShotFile.size, ShotFile.mtime_ns, ShotFile.status))
-            # acquiring shots get re-inspected whenever their file changes; others too
-            return {loc: (size, mt) for loc, size, mt, _st in rows}
+            # a changed file is re-inspected; a missing one as soon as it is back
+            return {loc: (size, mt) for loc, size, mt, st in rows if st != "missing"}
 
     def upsert(self, infos: list[ShotInfo], source_name: str = "hdf5") -> tuple[list[int], list[int]]:
         added, updated = [], []
@@ -151,7 +164,9 @@ class ShotIndex:
                 row.comment = info.comment
                 row.operator = info.operator
                 row.settings_json = json.dumps(info.settings, sort_keys=True, default=str)
-                row.search_text = " ".join([info.comment, info.operator, _settings_text(info.settings)]).lower()
+                # padded with spaces so that name=value terms match whole tokens (query.py)
+                row.search_text = " " + " ".join([info.comment, info.operator,
+                                                  _settings_text(info.settings)]).lower() + " "
                 row.channels_json = json.dumps([c.__dict__ for c in info.channels])
                 row.n_channels = len(info.channels)
                 row.checksum = info.checksum
@@ -183,13 +198,18 @@ class ShotIndex:
             rep.added += a
             rep.updated += u
         present = set(source.locations())
-        gone = [loc for loc in known if loc not in present]
+        root = getattr(source, "root", None)
+        if root is not None and not Path(root).is_dir():
+            gone = []  # the whole folder is unreachable (a storage hiccup): mark nothing missing
+        else:
+            gone = [loc for loc in known if loc not in present]
         if gone:
             with Session(self.engine) as s, s.begin():
                 for loc in gone:
                     row = s.get(ShotFile, loc)
                     if row is not None and row.status != "missing":
                         row.status, row.error = "missing", "file no longer present"
+                        row.indexed_at = datetime.now(timezone.utc)  # changes the listing's stamp
                         rep.missing.append(loc)
         return rep
 
@@ -212,6 +232,9 @@ class ShotIndex:
             conds.append(ShotFile.start_time < f.t_max)
         if f.statuses:
             conds.append(ShotFile.status.in_(f.statuses))
+        for name, value in f.settings:
+            pat = "% " + (name + "=" + setting_token(value)).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %"
+            conds.append(ShotFile.search_text.like(pat, escape="\\"))
         for t in f.texts:
             pat = "%" + t.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             conds.append(or_(ShotFile.search_text.like(pat, escape="\\"), ShotFile.location.like(pat, escape="\\")))
@@ -276,6 +299,8 @@ class ShotIndex:
             st = os.stat(row.location)
         except OSError:
             return row.status != "missing"
+        if row.status == "missing":
+            return True  # it is back
         return (st.st_size, st.st_mtime_ns) != (row.size, row.mtime_ns)
 
     def clear(self) -> None:

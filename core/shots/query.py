@@ -11,7 +11,7 @@ Terms are separated by spaces and all must match (AND):
 ``>2026-11-20``        after that day (also ``<``, ``>=``, ``<=``)
 ``today`` ``yesterday``  shots of that day
 ``status:corrupt``     by status (complete, acquiring, corrupt, unreadable, missing)
-``gas=Ar``             a machine setting, as ``name=value``
+``gas=Ar``             a machine setting equal to a value (``rf_power=1000.0`` as listed)
 anything else          free text, case-insensitive, in comment, operator and settings
 ``"two words"``        a quoted phrase is one free-text term
 =====================  ==============================================
@@ -31,6 +31,7 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 _DATE_ONE = re.compile(rf"^({_DATE})$")
 _DATE_RANGE = re.compile(rf"^({_DATE})\.\.({_DATE})$")
 _DATE_CMP = re.compile(rf"^(>=|<=|>|<)({_DATE})$")
+_SETTING = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*=\S+$")
 STATUSES = ("complete", "acquiring", "corrupt", "unreadable", "missing")
 
 
@@ -48,6 +49,7 @@ class ShotFilter:
     t_min: datetime | None = None  # inclusive
     t_max: datetime | None = None  # exclusive
     statuses: list[str] = field(default_factory=list)
+    settings: list[tuple[str, str]] = field(default_factory=list)  # (name, value), whole-token match
     texts: list[str] = field(default_factory=list)
 
     def narrow_shots(self, lo: int | None, hi: int | None) -> None:
@@ -110,6 +112,9 @@ def parse_filter(text: str, today: date | None = None) -> ShotFilter:
             if st not in STATUSES:
                 raise FilterError(f"unknown status {st!r}; use one of {', '.join(STATUSES)}")
             f.statuses.append(st)
+        elif _SETTING.match(t):
+            name, value = t.split("=", 1)
+            f.settings.append((name, value))
         elif t:
             f.texts.append(t)
     return f

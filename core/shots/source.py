@@ -50,7 +50,8 @@ class ChannelInfo:
 
     def index_of_time(self, t: float) -> int:
         """Index of the first sample at or after time *t* (clipped to [0, n])."""
-        i = int(np.ceil((t - self.trigger_time_s) * self.sample_rate_hz - 1e-9))
+        x = (t - self.trigger_time_s) * self.sample_rate_hz
+        i = int(np.ceil(x - 1e-9 * max(1.0, abs(x))))  # relative tolerance: times computed as t0 + i*dt
         return min(max(i, 0), self.n_samples)
 
 

@@ -40,6 +40,12 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _utc(t: datetime | None) -> datetime | None:
+    if t is not None and t.tzinfo is None:
+        return t.replace(tzinfo=timezone.utc)
+    return t
+
+
 class RegistryRecord(Base):
     """One append-only registry record (all three kinds share the table)."""
 
@@ -55,6 +61,20 @@ class RegistryRecord(Base):
     author: Mapped[str] = mapped_column(String(100), default="")
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegistryLock(Base):
+    """One-row table whose update takes SQLite's write lock before an append's overlap check."""
+
+    __tablename__ = "registry_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(RegistryLock.__table__, "after_create")
+def _one_lock_row(target, connection, **kw):
+    connection.execute(text("INSERT INTO registry_lock (id, n) VALUES (1, 0)"))
 
 
 _APPEND_ONLY_MSG = "registry records are append-only: add a new revision instead"
@@ -230,8 +250,11 @@ class Registry:
         rows = list(rows)
         out: list[RegistryRecord] = []
         with Session(self.engine) as s, s.begin():
+            # serialize appends: the overlap check and the insert must see the same records
             if self.engine.dialect.name == "postgresql":
-                s.execute(text("SELECT pg_advisory_xact_lock(7316001)"))  # serialize appends
+                s.execute(text("SELECT pg_advisory_xact_lock(7316001)"))
+            elif self.engine.dialect.name == "sqlite":
+                s.execute(text("UPDATE registry_lock SET n = n + 1"))  # takes SQLite's write lock now
             pending: list[RegistryRecord] = []
             for i, r in enumerate(rows):
                 kind, name = r["kind"], str(r["name"]).strip()
@@ -277,8 +300,12 @@ class Registry:
 
     # -- resolve --------------------------------------------------------------
     def resolve(self, kind: str, name: str, shot: int, as_of: datetime | None = None) -> Record | None:
-        """The record in force for *shot* (highest revision covering it), or None."""
+        """The record in force for *shot* (highest revision covering it), or None.
+
+        A naive *as_of* is taken as UTC (records are stored in UTC).
+        """
         self.refresh()
+        as_of = _utc(as_of)
         for r in self._by_key.get((kind, name), ()):
             if as_of is not None and r.recorded_at > as_of:
                 continue
@@ -292,7 +319,10 @@ class Registry:
         if rec is None:
             if not self._by_key.get(("wiring", name)):
                 raise UnknownSignalError(name, self.close_matches(name))
-            recs = self.records("wiring", name)
+            recs = [r for r in self.records("wiring", name) if as_of is None or r.recorded_at <= _utc(as_of)]
+            if not recs:
+                raise SignalDisconnectedError(
+                    name, shot, None, f"no wiring of {name} had been recorded as of {_utc(as_of):%Y-%m-%d %H:%M} UTC")
             lo = min(r.valid_from for r in recs)
             hi = None if any(r.valid_to is None for r in recs) else max(r.valid_to for r in recs)
             raise SignalDisconnectedError(

@@ -58,13 +58,13 @@ def _parse_value(s: str):
         return s
 
 
-def _parse_time(s: str, line: int) -> datetime | None:
+def _parse_time(s: str, where: str) -> datetime | None:
     if not s.strip():
         return None
     try:
         t = datetime.fromisoformat(s.strip())
     except ValueError as exc:
-        raise RegistryError(f"line {line}: recorded_at {s!r} is not an ISO 8601 time") from exc
+        raise RegistryError(f"{where}: recorded_at {s!r} is not an ISO 8601 time") from exc
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
@@ -91,7 +91,7 @@ def read_sheet(path) -> tuple[str, list[dict]]:
         except ValueError as exc:
             raise RegistryError(f"{path} line {line}: shot numbers and revision must be integers ({exc})") from None
         base = dict(valid_from=vf, valid_to=vt, revision=rev, author=get("author"), reason=get("reason"),
-                    recorded_at=_parse_time(get("recorded_at"), line), _line=f"{path.name}:{line}", kind=kind)
+                    recorded_at=_parse_time(get("recorded_at"), f"{path} line {line}"), _line=f"{path.name}:{line}", kind=kind)
         if kind == "wiring":
             base.update(name=get("signal"), payload={"digitizer": get("digitizer") or None,
                                                      "channel": get("channel") or None,
@@ -156,8 +156,10 @@ def export_sheet(registry: Registry, kind: str, path) -> int:
             else:
                 comp, _, prop = name.partition(".")
                 v = p.get("value")
+                # a string that would read back as something else ("7", "true") is written as JSON
+                text_v = v if isinstance(v, str) and _parse_value(v) == v else json.dumps(v)
                 rows.append({"component": comp, "property": prop,
-                             "value": v if isinstance(v, str) else json.dumps(v), "units": p.get("units", ""),
+                             "value": text_v, "units": p.get("units", ""),
                              **common})
     pd.DataFrame(rows, columns=COLUMNS[kind]).to_csv(path, index=False)
     return len(rows)
