@@ -194,6 +194,20 @@ class Testbed:
         return Signal(name, int(shot), data, res.calibration.units or "V", t0=ch.trigger_time_s + i0 * ch.dt,
                       dt=ch.dt, provenance=res.provenance(self.source.name))
 
+    def value_at(self, name: str, shot: int, t: float, *, as_of: datetime | None = None,
+                 allow_acquiring: bool = True) -> tuple[float, float]:
+        """The sample of *name* nearest to time *t*: ``(time, value)`` in physical units.
+
+        Reads one sample (cursor read-outs on channels of any length).
+        """
+        res = self.resolve(name, int(shot), as_of, allow_acquiring)
+        ch = res.channel
+        if ch.n_samples == 0:
+            return float("nan"), float("nan")
+        i = int(np.clip(round((t - ch.trigger_time_s) * ch.sample_rate_hz), 0, ch.n_samples - 1))
+        counts = self.source.read_raw(res.location, ch.digitizer, ch.channel, i, i + 1)
+        return ch.trigger_time_s + i * ch.dt, float(res.raw_to_physical(counts)[0])
+
     def get_envelope(self, name: str, shot: int, t_start: float | None = None, t_stop: float | None = None,
                      n_pixels: int = 1000, *, as_of: datetime | None = None, allow_acquiring: bool = True,
                      task=None):

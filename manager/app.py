@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
             if not self.browser.selected_shots():
                 target = self._restored_shots or ([self.browser.shots_in_view()[0]]
                                                   if self.browser.shots_in_view() else [])
-                self.browser.select_shots(target)
+                self.browser.select_shots(target, fallback_newest=True)
             return
         if self.ui.actionFollowLatest.isChecked():
             latest = self.browser.shots_in_view()[:1]
@@ -320,6 +320,9 @@ class MainWindow(QMainWindow):
         i = shots.index(cur) - delta
         if 0 <= i < len(shots):
             self.browser.select_shots([shots[i]])
+        elif i >= len(shots) and self.browser.model.loaded() < self.browser.model.total():
+            self.browser.model.fetchMore()  # older shots are on the next page
+            QTimer.singleShot(300, lambda: self.step_shot(delta))
 
     def go_latest(self) -> None:
         shots = self.browser.shots_in_view()
@@ -474,6 +477,9 @@ class MainWindow(QMainWindow):
         dash = getattr(self, "dashboard", None)
         if dash is not None:
             dash.close()
+        dlg = getattr(self, "_compare_dialog", None)
+        if dlg is not None:
+            dlg.close()
         for w in [self.browser, self.signals, self.plots, *self.panels.values()]:  # machine tree is a panel
             if hasattr(w, "shutdown"):
                 w.shutdown()

@@ -210,3 +210,49 @@ def test_unreachable_database_is_reported_not_fatal(qtbot, tmp_path):
         panel.shutdown()
     finally:
         srv.stop()
+
+
+def test_restored_shot_beyond_the_first_page_is_selected(qtbot, demo_sqlite, monkeypatch):
+    import manager.views.shot_browser as sb
+
+    monkeypatch.setattr(sb, "PAGE", 10)  # 36 demo shots: three pages
+    tb, _ = demo_sqlite
+    from manager.app import MainWindow
+
+    win = MainWindow(tb, fresh=True, poll_ms=0)
+    qtbot.addWidget(win)
+    win._restored_shots = [1003]
+    win.show()
+    qtbot.waitUntil(lambda: win.browser.selected_shots() == [1003], timeout=15000)
+    assert win.browser.model.loaded() >= 34
+    win.browser.select_shots([999999], fallback_newest=True)
+    qtbot.waitUntil(lambda: win.browser.selected_shots() == [1036], timeout=15000)
+    win.close()
+
+
+def test_dashboard_follows_again_after_reopening(qtbot, demo_sqlite):
+    tb, _ = demo_sqlite
+    from manager.views.dashboard import Dashboard
+
+    dash = Dashboard(tb, {"signals": ["Coil_I"], "poll_ms": 100})
+    qtbot.addWidget(dash)
+    dash.show()
+    dash.close()
+    assert not dash.timer.isActive()
+    dash.show()
+    assert dash.timer.isActive()
+    dash.close()
+
+
+def test_machine_tree_ignores_stale_results(qtbot, demo_sqlite):
+    from core.machine import load_machine
+    from manager.views.machine_tree import MachineTreePanel
+
+    tb, _ = demo_sqlite
+    p = MachineTreePanel(tb, load_machine(testbed=tb))
+    qtbot.addWidget(p)
+    p.set_shot(1021)
+    p.set_shot(None)
+    qtbot.waitUntil(lambda: not p.runner.has_pending(), timeout=10000)
+    assert p.model.shot is None
+    p.shutdown()

@@ -34,16 +34,37 @@ def test_cursors_give_dt_and_dy(qtbot, area):
     area.set_shots([1021])
     settle(qtbot, area, [("RF_fwd", 1021), ("Fill_pressure", 1021)])
     area.set_cursors(True)
-    area.move_cursor(0, -0.002)   # before the pulse: no RF
-    area.move_cursor(1, 0.010)    # flat top
+    with qtbot.waitSignal(area.sig_cursor_exact, timeout=10000):
+        area.move_cursor(0, -0.002)   # before the pulse: no RF
+        area.move_cursor(1, 0.010)    # flat top
     d = area.cursor_deltas()
     assert d["dt"] == pytest.approx(0.012)
     rows = {n: (ya, yb, dy) for n, s, ya, yb, dy, u in d["curves"]}
     ya, yb, dy = rows["RF_fwd"]
     assert abs(ya) < 30 and yb == pytest.approx(1200, rel=0.03) and dy == pytest.approx(yb - ya)
+    # exact samples, not the drawn envelope
+    tb = area.testbed
+    for name in ("RF_fwd", "Fill_pressure"):
+        sig = tb.get_signal(name, 1021)
+        for t, y in ((-0.002, rows[name][0]), (0.010, rows[name][1])):
+            assert y == sig.data[int(round((t - sig.t0) / sig.dt))]
     assert "Δt = 12" in area.readout.text()
     area.set_cursors(False)
     assert not area._cursor_lines
+
+
+def test_crosshair_on_an_envelope_reports_the_column_range(qtbot, area):
+    area.set_layout(["Langmuir_V"])
+    area.set_shots([1003])
+    settle(qtbot, area, [("Langmuir_V", 1003)])
+    c = area.curves[("Langmuir_V", 1003)]
+    assert not c.raw
+    (name, shot, v, units), = area.values_at(0.010)
+    lo, hi = v
+    sig = area.testbed.get_signal("Langmuir_V", 1003)
+    i = int(round((0.010 - sig.t0) / sig.dt))
+    assert lo <= sig.data[i] <= hi and hi - lo > 10  # the sweep spans tens of volts per column
+    assert "…" in area.value_text(0.010)
 
 
 def test_zoom_fetches_raw_samples_and_history(qtbot, area):
@@ -88,6 +109,12 @@ def test_exports_of_visible_range(qtbot, area, tmp_path):
     lines = (tmp_path / "d.csv").read_text().splitlines()
     assert lines[0].startswith("# Coil_I shot 1004 [A] provenance:")
     assert lines[1] == "signal,shot,time_s,value" and len(lines) - 2 == len(t)
+    import pandas as pd
+
+    df = pd.read_csv(tmp_path / "d.csv", comment="#")
+    with h5py.File(tmp_path / "d.h5") as f:
+        np.testing.assert_array_equal(df["value"].to_numpy(), f["Coil_I_1004/data"][()])
+        np.testing.assert_array_equal(df["time_s"].to_numpy(), f["Coil_I_1004/time"][()])
 
 
 def test_several_signals_per_plot_offsets_external_and_views(qtbot, area, tmp_path):
@@ -112,6 +139,25 @@ def test_several_signals_per_plot_offsets_external_and_views(qtbot, area, tmp_pa
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a Gilgamesh plot view"):
         load_view_file(tmp_path / "bad.json")
+
+
+def test_dark_theme_scales_compound_units_like_light(qtbot, demo_sqlite):
+    from manager.views.plot_area import PlotArea
+
+    tb, _ = demo_sqlite
+    got = {}
+    for theme in ("light", "dark"):
+        a = PlotArea(tb, theme=theme)
+        qtbot.addWidget(a)
+        a.set_layout(["langmuir1.n_e"])
+        a.set_shots([1021])
+        qtbot.waitUntil(lambda: ("langmuir1.n_e", 1021) in a.curves, timeout=60000)
+        c = a.curves[("langmuir1.n_e", 1021)]
+        shown = c.item.getData()[1]
+        got[theme] = (np.nanmax(shown), np.nanmax(c.y), a.plots["langmuir1.n_e"].getAxis("left").labelText)
+        a.shutdown()
+    assert got["light"][0] == pytest.approx(got["dark"][0]) and got["light"][1] == got["dark"][1]
+    assert got["dark"][0] < 100 and "10^17" in got["dark"][2] and "10^17" in got["light"][2]
 
 
 def test_registry_compare_dialog(qtbot, demo_sqlite):
@@ -143,8 +189,10 @@ def test_dashboard_follows_acquisition(qtbot, tmp_path):
     qtbot.waitUntil(lambda: dash.shot == 1004 and ("Coil_I", 1004) in dash.plots.curves, timeout=15000)
     # a new shot is being acquired (SWMR writer), then finishes
     p = plan(n=5)[-1]
-    w = ShotWriter(tmp_path / "demo" / "shots" / shot_filename(p.shot), p.shot, p.start_time, "live shot",
-                   {"gas": ("Ar", "")})
+    final = tmp_path / "demo" / "shots" / shot_filename(p.shot)
+    # created under another name and renamed once in SWMR mode, as a DAQ would: the dashboard
+    # polls in this same process, and HDF5 refuses to open a file still being set up here
+    w = ShotWriter(final.with_suffix(".part"), p.shot, p.start_time, "live shot", {"gas": ("Ar", "")})
     for d in DIGITIZERS.values():
         w.add_digitizer(d)
     for dname, chans in CHANNELS.items():
@@ -153,6 +201,8 @@ def test_dashboard_follows_acquisition(qtbot, tmp_path):
     w.start_swmr()
     n2 = int(RECORD_S * DIGITIZERS["dtacq2"].sample_rate_hz)
     w.append("dtacq2", "ch06", np.full(n2 // 2, 800, dtype=np.int16))
+    final.with_suffix(".part").rename(final)
+    w.path = final
     qtbot.waitUntil(lambda: (1005, "acquiring") in statuses, timeout=15000)
     assert dash.ui.statusLabel.text() == "ACQUIRING" and dash.ui.shotLabel.text() == "Shot 1005"
     qtbot.waitUntil(lambda: ("Coil_I", 1005) in dash.plots.curves, timeout=15000)

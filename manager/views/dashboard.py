@@ -113,6 +113,12 @@ class Dashboard(QWidget):
                 bits.append(f"{label} {val:.4g} {v.get('units', '')}" if isinstance(val, float) else f"{label} {val}")
         self.ui.settingsLabel.setText("   ".join(bits))
 
+    def showEvent(self, ev):  # noqa: N802
+        super().showEvent(ev)
+        if not self.timer.isActive():  # reopened after a close: follow the shots again
+            self.timer.start()
+            self.poll()
+
     def keyPressEvent(self, ev):  # noqa: N802
         if ev.key() == Qt.Key.Key_Escape:
             self.showNormal() if self.isFullScreen() else self.close()

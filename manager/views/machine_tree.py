@@ -266,6 +266,7 @@ class MachineTreePanel(QWidget):
             machine = machine_for(testbed)
         self.testbed = testbed
         self.machine = machine
+        self.shot: int | None = None
         self.model = MachineTreeModel(machine, self)
         self.ui.tree.setModel(self.model)
         self.ui.tree.setColumnWidth(0, 150)
@@ -279,6 +280,7 @@ class MachineTreePanel(QWidget):
         return f"MachineTreePanel({self.model!r})"
 
     def set_shot(self, shot: int | None) -> None:
+        self.shot = shot
         if shot is None:
             self.ui.shotLabel.setText("No shot selected")
             self.model.set_status(None, [])
@@ -288,6 +290,8 @@ class MachineTreePanel(QWidget):
                            on_result=lambda rows, s=shot: self._status(s, rows))
 
     def _status(self, shot, rows) -> None:
+        if shot != self.shot:
+            return  # the selection moved on while this was resolved
         self.model.set_status(shot, rows)
         self.sig_loaded.emit(shot)
 

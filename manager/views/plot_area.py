@@ -49,6 +49,7 @@ class Curve:
     external: bool = False
     t: np.ndarray = field(default_factory=lambda: np.empty(0))
     y: np.ndarray = field(default_factory=lambda: np.empty(0))
+    raw: bool = True  # False: t, y is a min/max envelope (pairs per pixel column)
 
 
 def load_view(testbed, name: str, shot: int, t_start, t_stop, n_pixels: int, task=None):
@@ -67,6 +68,17 @@ def load_view(testbed, name: str, shot: int, t_start, t_stop, n_pixels: int, tas
             "raw": env.raw, "note": env.note}
 
 
+def cursor_values(testbed, keys, times, offsets, task=None) -> dict:
+    """Worker: exact samples of each ``(name, shot)`` at the cursor times (one sample read each)."""
+    out = {}
+    for name, shot in keys:
+        off = offsets.get(shot, 0.0)
+        out[(name, shot)] = tuple(testbed.value_at(name, shot, t - off)[1] for t in times)
+        if task is not None:
+            task.check()
+    return out
+
+
 def export_task(testbed, keys, t_range, offsets, path: str, fmt: str, task=None):
     """Worker: the full-resolution data of the visible range, with provenance."""
     path = Path(path)
@@ -83,14 +95,15 @@ def export_task(testbed, keys, t_range, offsets, path: str, fmt: str, task=None)
         else:
             chunks.append(sig)
     if fmt == "csv":
+        import pandas as pd
+
         with open(path, "w", encoding="utf-8", newline="") as fh:
             for sig in chunks:
                 fh.write(f"# {sig.name} shot {sig.shot} [{sig.units}] provenance: {sig.provenance.to_json()}\n")
             fh.write("signal,shot,time_s,value\n")
             for sig in chunks:
-                t = sig.time
-                for tt, v in zip(t, sig.data):
-                    fh.write(f"{sig.name},{sig.shot},{tt!r},{v!r}\n")
+                pd.DataFrame({"signal": sig.name, "shot": sig.shot, "time_s": sig.time, "value": sig.data}).to_csv(
+                    fh, header=False, index=False, float_format="%.17g")
     return str(path)
 
 
@@ -113,6 +126,7 @@ class PlotArea(QWidget):
     sig_curve_added = Signal(str, int)
     sig_view_updated = Signal()
     sig_cursor_readout = Signal(str)
+    sig_cursor_exact = Signal()
 
     def __init__(self, testbed, parent=None, theme: str = "light"):
         super().__init__(parent)
@@ -141,6 +155,9 @@ class PlotArea(QWidget):
         self.cursors_on = False
         self._cursor_lines: dict[str, tuple[pg.InfiniteLine, pg.InfiniteLine]] = {}
         self.cursor_pos = [None, None]
+        self._exact: dict = {}  # (name, shot) -> ((t_a, t_b), (y_a, y_b)) exact cursor samples
+        self._exact_timer = QTimer(self, singleShot=True, interval=120)
+        self._exact_timer.timeout.connect(self._fetch_exact)
         self._view_timer = QTimer(self, singleShot=True, interval=60)
         self._view_timer.timeout.connect(self._refresh_view)
         self.glw.scene().sigMouseMoved.connect(self._mouse_moved)
@@ -208,6 +225,7 @@ class PlotArea(QWidget):
         self._crosshair.clear()
         self._cursor_lines.clear()
         self._yscale.clear()
+        self._exact.clear()
         self.rows = []
         self._inflight = 0
 
@@ -340,6 +358,7 @@ class PlotArea(QWidget):
             c.item.setData(t, shown)
             first = False
         c.t, c.y = t, y
+        c.raw = bool(d.get("raw", True))
         c.units, c.provenance = d["units"], d["provenance"]
         c.t_first, c.t_last = d["t_first"] + off, d["t_last"] + off
         c.item.setToolTip(d["provenance"] + (f"\n{d['note']}" if d.get("note") else ""))
@@ -369,10 +388,10 @@ class PlotArea(QWidget):
 
     def _set_units(self, p: pg.PlotItem, name: str, units: str) -> None:
         ax = p.getAxis("left")
+        scale = self._yscale.get(name, 1.0)  # keyed by the row (its first signal's name)
         if self.theme == "dark":  # big title instead of a long rotated axis label
             p.setTitle(f"<span style='font-size:17pt; color:#f5f5f5'>{name}</span>", justify="left")
             name = ""
-        scale = self._yscale.get(name, 1.0)
         if units and any(ch in units for ch in "^/*· "):
             ax.enableAutoSIPrefix(False)
             ax.autoSIPrefixScale, ax.labelUnitPrefix = 1.0, ""
@@ -461,20 +480,37 @@ class PlotArea(QWidget):
             hline.setPos(pt.y())
             self.readout.setText(self.value_text(pt.x()))
 
-    def values_at(self, t: float) -> list[tuple[str, int | None, float, str]]:
-        """``(name, shot, value, units)`` of every curve at time *t* (nearest drawn point)."""
+    def values_at(self, t: float) -> list[tuple[str, int | None, float | tuple[float, float], str]]:
+        """``(name, shot, value, units)`` of every curve at time *t*, from what is drawn.
+
+        For a raw curve, the nearest sample; for an envelope, the ``(min, max)``
+        of the pixel column under *t* (a single value there would be a lie).
+        """
         out = []
         for (name, shot), c in self.curves.items():
             if len(c.t) == 0 or t < c.t[0] or t > c.t[-1]:
                 continue
-            i = int(np.clip(np.searchsorted(c.t, t), 0, len(c.t) - 1))
-            out.append((name, shot, float(c.y[i]), c.units))
+            if c.raw or len(c.t) < 4:
+                i = int(np.clip(np.searchsorted(c.t, t), 0, len(c.t) - 1))
+                if i > 0 and abs(c.t[i - 1] - t) <= abs(c.t[i] - t):
+                    i -= 1
+                out.append((name, shot, float(c.y[i]), c.units))
+            else:
+                tc = c.t[1:-1:2]  # column centres (each appears twice: min, max)
+                j = int(np.clip(np.searchsorted(tc, t), 0, len(tc) - 1))
+                if j > 0 and abs(tc[j - 1] - t) <= abs(tc[j] - t):
+                    j -= 1
+                a, b = c.y[1 + 2 * j], c.y[2 + 2 * j]
+                out.append((name, shot, (float(min(a, b)), float(max(a, b))), c.units))
         return out
 
     def value_text(self, t: float) -> str:
         parts = [f"<b>t = {pg.siFormat(t, suffix='s')}</b>"]
         for name, shot, v, units in self.values_at(t):
-            parts.append(f"{name} #{shot}: {pg.siFormat(v, suffix=units)}")
+            if isinstance(v, tuple):
+                parts.append(f"{name} #{shot}: {pg.siFormat(v[0], suffix=units)} … {pg.siFormat(v[1], suffix=units)}")
+            else:
+                parts.append(f"{name} #{shot}: {pg.siFormat(v, suffix=units)}")
         return " &nbsp; ".join(parts)
 
     def set_cursors(self, on: bool) -> None:
@@ -520,17 +556,33 @@ class PlotArea(QWidget):
         self._cursor_dragged(idx, t)
 
     def cursor_deltas(self) -> dict:
-        """``{"dt": ..., "curves": [(name, shot, y_a, y_b, dy, units)]}`` for cursors A and B."""
+        """``{"dt": ..., "curves": [(name, shot, y_a, y_b, dy, units)]}`` for cursors A and B.
+
+        Values are exact samples at the cursors: read from the shot in a worker
+        for signals (whatever the zoom), taken from the data for raw curves.
+        """
         a, b = self.cursor_pos
         if a is None or b is None:
             return {"dt": None, "curves": []}
-        va = {(n, s): (v, u) for n, s, v, u in self.values_at(a)}
-        vb = {(n, s): (v, u) for n, s, v, u in self.values_at(b)}
-        rows = [(n, s, va[(n, s)][0], vb[(n, s)][0], vb[(n, s)][0] - va[(n, s)][0], va[(n, s)][1])
-                for (n, s) in va if (n, s) in vb]
+        rows = []
+        for key, c in self.curves.items():
+            ex = self._exact.get(key)
+            if ex is not None and ex[0] == (a, b):
+                ya, yb = ex[1]
+            else:
+                va = [v for n, s, v, u in self.values_at(a) if (n, s) == key]
+                vb = [v for n, s, v, u in self.values_at(b) if (n, s) == key]
+                if not va or not vb or isinstance(va[0], tuple) or isinstance(vb[0], tuple):
+                    continue  # an envelope: wait for the exact samples
+                ya, yb = va[0], vb[0]
+            rows.append((key[0], key[1], ya, yb, yb - ya, c.units))
         return {"dt": b - a, "curves": rows}
 
     def _cursor_moved(self) -> None:
+        self._show_cursor_readout()
+        self._exact_timer.start()
+
+    def _show_cursor_readout(self) -> None:
         d = self.cursor_deltas()
         if d["dt"] is None:
             return
@@ -540,6 +592,25 @@ class PlotArea(QWidget):
         text = " &nbsp; ".join(parts)
         self.readout.setText(text)
         self.sig_cursor_readout.emit(text)
+
+    def _fetch_exact(self) -> None:
+        a, b = self.cursor_pos
+        if a is None or b is None or not self.cursors_on:
+            return
+        keys = [k for k, c in self.curves.items() if not c.external and "." not in k[0]]
+        if not keys:
+            return
+
+        def done(vals, pos=(a, b)):
+            if tuple(self.cursor_pos) != pos:
+                return  # moved again meanwhile
+            for k, v in vals.items():
+                self._exact[k] = (pos, v)
+            self._show_cursor_readout()
+            self.sig_cursor_exact.emit()
+
+        self.runner.submit(cursor_values, self.testbed, keys, (a, b), dict(self.offsets), on_result=done,
+                           on_error=lambda e, tb: self.sig_error.emit(f"cursor read-out: {e}"))
 
     # -- external curves (console show()) -------------------------------------------
     def add_external(self, label: str, t, y, units: str = "") -> None:
@@ -636,6 +707,7 @@ class PlotArea(QWidget):
 
     def shutdown(self) -> None:
         self._view_timer.stop()
+        self._exact_timer.stop()
         self.runner.shutdown()
 
 

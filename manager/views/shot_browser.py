@@ -159,6 +159,16 @@ def _list_task(testbed, filter_text: str, update: bool, limit: int, last_stamp, 
     return rows, rep, stamp, stamp[0]
 
 
+def _through_task(testbed, filter_text: str, shot: int, task=None):
+    """Worker: the listing down to *shot* (newest first), plus one page."""
+    from core.shots.query import parse_filter
+
+    f = parse_filter(filter_text)
+    f.narrow_shots(shot, None)
+    need = testbed.index.count(f) + PAGE
+    return testbed.index.list(filter_text, limit=need), testbed.index.count(filter_text)
+
+
 def _page_task(testbed, filter_text: str, offset: int, task=None):
     rows = testbed.index.list(filter_text, limit=PAGE, offset=offset)
     return offset, rows, testbed.index.count(filter_text)
@@ -205,6 +215,18 @@ class ShotBrowserPresenter:
         self._pending = self.runner.submit(_list_task, self.testbed, self.filter_text, update, limit, self._stamp,
                                            on_result=self._on_rows, on_error=self._on_error,
                                            on_finished=self._on_finished, name="list shots")
+
+    def load_through(self, shot: int, then) -> None:
+        """Load the listing down to *shot* (it may be beyond the pages shown), then call *then()*."""
+        flt = self.filter_text
+
+        def done(result):
+            rows, total = result
+            if flt == self.filter_text:
+                self.view.set_rows(rows, total)
+            then()
+
+        self.runner.submit(_through_task, self.testbed, flt, shot, on_result=done, on_error=self._on_error)
 
     def fetch_more(self, offset: int) -> None:
         if self._paging:
@@ -331,7 +353,17 @@ class ShotBrowserPanel(QWidget):
         idx = self.ui.table.selectionModel().currentIndex()
         return self.model.shot_at(idx.row()) if idx.isValid() else None
 
-    def select_shots(self, shots: list[int]) -> None:
+    def select_shots(self, shots: list[int], fallback_newest: bool = False) -> None:
+        """Select *shots*; shots beyond the loaded pages are loaded first (then selected)."""
+        missing = [s for s in shots if self.model.row_of_shot(s) < 0]
+        if missing and self.model.loaded() < self.model.total():
+            self.presenter.load_through(min(missing), lambda: self._select_loaded(shots, fallback_newest))
+            return
+        self._select_loaded(shots, fallback_newest)
+
+    def _select_loaded(self, shots: list[int], fallback_newest: bool = False) -> None:
+        if fallback_newest and not any(self.model.row_of_shot(s) >= 0 for s in shots):
+            shots = self.shots_in_view()[:1]
         sm = self.ui.table.selectionModel()
         sm.clearSelection()
         first = True
