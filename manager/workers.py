@@ -103,6 +103,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self._live: dict[int, tuple[TaskHandle, _Job]] = {}
+        self._epoch = 0  # bumped by shutdown(): results still queued from before are dropped
 
     def submit(self, fn: Callable, *args, on_result: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException, str], None] | None = None,
@@ -113,11 +114,20 @@ class TaskRunner(QObject):
         handle = TaskHandle(state, emitter, name or getattr(fn, "__name__", "task"))
         if _accepts_task(fn):
             kwargs["task"] = state
+        epoch = self._epoch
+
+        def current(cb):
+            # a result queued before shutdown() must not reach widgets that may be gone
+            def call(*a):
+                if self._epoch == epoch:
+                    cb(*a)
+            return call
+
         if on_result:
-            emitter.sig_result.connect(on_result)
-        emitter.sig_error.connect(on_error or self._log_error)
+            emitter.sig_result.connect(current(on_result))
+        emitter.sig_error.connect(current(on_error or self._log_error))
         if on_progress:
-            emitter.sig_progress.connect(on_progress)
+            emitter.sig_progress.connect(current(on_progress))
         job = _Job(fn, args, kwargs, handle)
         key = id(handle)
         self._live[key] = (handle, job)
@@ -125,7 +135,7 @@ class TaskRunner(QObject):
         def _done():
             handle.done = True
             self._live.pop(key, None)
-            if on_finished:
+            if on_finished and self._epoch == epoch:
                 on_finished()
 
         emitter.sig_finished.connect(_done)
@@ -148,4 +158,5 @@ class TaskRunner(QObject):
         self.cancel_all()
         ok = self.pool.waitForDone(timeout_ms)
         self._live.clear()
+        self._epoch += 1
         return ok

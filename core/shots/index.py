@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from sqlalchemy import (BigInteger, DateTime, Float, Integer, String, Text, and_, delete, func, or_,
+from sqlalchemy import (BigInteger, DateTime, Float, Integer, String, Text, and_, case, delete, func, or_,
                         select, type_coerce)
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
@@ -281,8 +281,10 @@ class ShotIndex:
     def get(self, shot: int) -> ShotFile | None:
         """The index row of *shot* (the newest file if several claim it)."""
         with Session(self.engine) as s:
+            # several files claiming one shot: prefer a readable one, then the newest, then by name
+            rank = case((ShotFile.status.in_(("complete", "acquiring")), 0), else_=1)
             row = s.scalars(select(ShotFile).where(ShotFile.shot == shot)
-                            .order_by(ShotFile.indexed_at.desc())).first()
+                            .order_by(rank, ShotFile.indexed_at.desc(), ShotFile.location)).first()
             if row is not None:
                 s.expunge(row)
             return row

@@ -213,6 +213,20 @@ class ConsoleWidget(RichJupyterWidget):
     sig_signals_dropped = Signal(list)
     sig_prompt = Signal()
 
+    def _dispatch(self, msg):
+        """Drop kernel messages that arrive after the console was detached or destroyed.
+
+        A reply already queued when the window closes would otherwise reach a
+        deleted text widget.
+        """
+        if self.kernel_client is None:
+            return
+        try:
+            super()._dispatch(msg)
+        except RuntimeError as exc:
+            if "already deleted" not in str(exc):
+                raise
+
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.custom_interrupt = True  # the presenter owns the kernel

@@ -212,9 +212,11 @@ class ShotBrowserPresenter:
             self._again = True
             return
         limit = max(PAGE, self.view.model.loaded())
-        self._pending = self.runner.submit(_list_task, self.testbed, self.filter_text, update, limit, self._stamp,
-                                           on_result=self._on_rows, on_error=self._on_error,
-                                           on_finished=self._on_finished, name="list shots")
+        flt = self.filter_text
+        self._pending = self.runner.submit(_list_task, self.testbed, flt, update, limit, self._stamp,
+                                           on_result=lambda r, f=flt: self._on_rows(r) if f == self.filter_text
+                                           else self._again_later(),
+                                           on_error=self._on_error, on_finished=self._on_finished, name="list shots")
 
     def load_through(self, shot: int, then) -> None:
         """Load the listing down to *shot* (it may be beyond the pages shown), then call *then()*."""
@@ -242,6 +244,9 @@ class ShotBrowserPresenter:
 
         self.runner.submit(_page_task, self.testbed, flt, offset, on_result=done,
                            on_error=lambda e, tb: (setattr(self, "_paging", False), self._on_error(e, tb)))
+
+    def _again_later(self) -> None:
+        self._again = True  # the filter changed while listing: list again with the new one
 
     def _on_finished(self) -> None:
         if self._again:
