@@ -97,9 +97,10 @@ class Testbed:
         return f"Testbed(db={self.engine.url.render_as_string(hide_password=True)!r}, source={self.source!r})"
 
     # -- index --------------------------------------------------------------
-    def update_index(self, task=None):
+    def update_index(self, task=None, quick: bool = False):
+        """Pick up new and changed shot files (``quick``: new files and acquiring shots only)."""
         with self._index_lock:
-            return self.index.update(self.source, task=task)
+            return self.index.update(self.source, task=task, quick=quick)
 
     def shot_row(self, shot: int, refresh: bool = True) -> ShotFile:
         """Index row of *shot*; picks up a new or changed file on the way."""

@@ -101,3 +101,40 @@ def test_filter_errors():
         parse_filter("2026-13-45")
     f = parse_filter("today", today=date(2026, 11, 25))
     assert f.t_min == datetime(2026, 11, 25, tzinfo=timezone.utc)
+
+
+def test_quick_poll_checks_only_new_and_acquiring_files(index, tmp_path):
+    import time
+
+    (tmp_path / "a").mkdir()
+    for s in (1, 2):
+        write_simple(tmp_path / "a" / f"shot_{s:06d}.h5", shot=s)
+    write_simple(tmp_path / "shot_000003.h5", shot=3, finish=False)  # acquiring
+    src = CountingSource(tmp_path)
+    index.update(src)
+    src.inspected.clear()
+    # a complete file touched (not a change of content) is not re-inspected by a quick poll...
+    p1 = tmp_path / "a" / "shot_000001.h5"
+    os.utime(p1, ns=(time.time_ns(), time.time_ns()))
+    index.update(src, quick=True)
+    assert src.inspected == []
+    # ...but a new file in a sub-folder and the acquiring shot that grew are
+    write_simple(tmp_path / "a" / "shot_000004.h5", shot=4)
+    with open(tmp_path / "shot_000003.h5", "ab") as fh:
+        fh.write(b"\0" * 10)
+    rep = index.update(src, quick=True)
+    assert sorted(src.inspected) == ["shot_000003.h5", "shot_000004.h5"] and rep.added == [4]
+    # a full update re-checks every file
+    src.inspected.clear()
+    index.update(src)
+    assert src.inspected == ["shot_000001.h5"]
+
+
+def test_folder_listing_cache_sees_new_files(tmp_path):
+    src = HDF5Source(tmp_path)
+    assert src.locations() == []
+    write_simple(tmp_path / "shot_000001.h5", shot=1)
+    assert [os.path.basename(p) for p in src.locations()] == ["shot_000001.h5"]
+    (tmp_path / "sub").mkdir()
+    write_simple(tmp_path / "sub" / "shot_000002.h5", shot=2)
+    assert len(src.locations()) == 2

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 import re
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -64,21 +66,60 @@ class HDF5Source(ShotSource):
         self.root = Path(location).expanduser()
         self.pattern = pattern
         self.recursive = recursive
+        self._dirs: dict[str, tuple[int, list[str], list[str]]] = {}  # folder -> (mtime_ns, files, subfolders)
 
     def __repr__(self) -> str:
         return f"HDF5Source({str(self.root)!r})"
 
     def locations(self) -> list[str]:
+        """Every shot file, found by walking the folder.
+
+        A folder whose modification time is unchanged is not listed again (a
+        poll of a year of shots on shared storage then costs one ``stat`` per
+        folder, not per file). Folders changed within the last few seconds are
+        always re-listed: their timestamp may not have ticked yet.
+        """
         if not self.root.is_dir():
             return []
-        it = self.root.rglob(self.pattern) if self.recursive else self.root.glob(self.pattern)
-        return sorted(str(p) for p in it if p.is_file())
+        out: list[str] = []
+        self._walk(str(self.root), out, time.time())
+        return sorted(out)
 
-    def scan(self, known=None, task=None) -> Iterator[ShotInfo]:
+    def _walk(self, d: str, out: list[str], now: float) -> None:
+        try:
+            mt = os.stat(d).st_mtime_ns
+        except OSError:
+            return
+        cached = self._dirs.get(d)
+        if cached is not None and cached[0] == mt and now - mt / 1e9 > 2.0:
+            files, subdirs = cached[1], cached[2]
+        else:
+            files, subdirs = [], []
+            try:
+                with os.scandir(d) as it:
+                    for e in it:
+                        try:
+                            if e.is_dir(follow_symlinks=True):
+                                if self.recursive:
+                                    subdirs.append(e.path)
+                            elif fnmatch.fnmatch(e.name, self.pattern) and e.is_file():
+                                files.append(e.path)
+                        except OSError:
+                            continue
+            except OSError:
+                return
+            self._dirs[d] = (mt, files, subdirs)
+        out.extend(files)
+        for sd in subdirs:
+            self._walk(sd, out, now)
+
+    def scan(self, known=None, task=None, recheck=None) -> Iterator[ShotInfo]:
         known = known or {}
         locs = self.locations()
         for i, loc in enumerate(locs):
             check(task)
+            if recheck is not None and loc in known and loc not in recheck:
+                continue  # a quick poll: complete shots are write-once (reads re-check them anyway)
             try:
                 st = os.stat(loc)
             except OSError:

@@ -178,12 +178,23 @@ class ShotIndex:
                 (added if new else updated).append(info.shot)
         return added, updated
 
-    def update(self, source: ShotSource, task=None) -> IndexReport:
-        """Index new and changed shots of *source* (incremental)."""
+    def update(self, source: ShotSource, task=None, quick: bool = False) -> IndexReport:
+        """Index new and changed shots of *source* (incremental).
+
+        ``quick=True`` (the GUI's polls) checks only new files and shots still
+        acquiring; a full update (``gilgamesh index``) also re-checks every
+        known file's size and time. Reads always re-check the file they open.
+        """
         rep = IndexReport()
         known = self.known()
+        recheck = None
+        if quick:
+            with self.engine.connect() as c:
+                recheck = {loc for (loc,) in c.execute(
+                    select(ShotFile.location).where(ShotFile.status.in_(("acquiring", "unreadable"))))}
         batch: list[ShotInfo] = []
-        for info in source.scan(known, task=task):
+        scan = source.scan(known, task=task, recheck=recheck) if quick else source.scan(known, task=task)
+        for info in scan:
             check(task)
             batch.append(info)
             if info.status in ("corrupt", "unreadable"):

@@ -92,11 +92,14 @@ class ShotSource(abc.ABC):
     name: str = ""
 
     @abc.abstractmethod
-    def scan(self, known: dict[str, tuple[int, int]] | None = None, task=None) -> Iterator[ShotInfo]:
+    def scan(self, known: dict[str, tuple[int, int]] | None = None, task=None,
+             recheck: set[str] | None = None) -> Iterator[ShotInfo]:
         """Yield a :class:`ShotInfo` for every shot that is new or changed.
 
         *known* maps a location to the ``(size, mtime_ns)`` fingerprint the
         index holds; unchanged locations are not opened (incremental index).
+        With *recheck* (a quick poll), only the known locations in it (shots
+        still acquiring) are checked for changes; new locations always are.
         """
 
     @abc.abstractmethod

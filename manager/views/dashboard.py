@@ -33,7 +33,7 @@ STATUS_STYLE = {
 
 
 def _latest_task(testbed, task=None):
-    testbed.update_index(task=task)
+    testbed.update_index(task=task, quick=True)
     return testbed.index.latest()
 
 

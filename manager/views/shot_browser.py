@@ -151,7 +151,7 @@ class ShotTableModel(QAbstractTableModel):
 
 def _list_task(testbed, filter_text: str, update: bool, limit: int, last_stamp, task=None):
     """Worker: pick up new files (optionally); relist only when the listing changed."""
-    rep = testbed.update_index(task=task) if update else None
+    rep = testbed.update_index(task=task, quick=True) if update else None
     stamp = testbed.index.stamp(filter_text)
     if stamp == last_stamp:
         return None, rep, stamp, stamp[0]
