@@ -219,24 +219,26 @@ class StoreContentsManager(ContentsManager):
         return (not self.allow_hidden and name.startswith(".")) or not self.should_list(name)
 
     # -- existence ----------------------------------------------------------------
-    def dir_exists(self, path):
+    def _visible_store_path(self, path) -> str | None:
+        """The store path of *path*, or None when it is invalid or hidden (and hidden is not allowed)."""
         try:
             path = self._clean(path)
         except HTTPError:
-            return False
+            return None
         if self.is_hidden(path) and not self.allow_hidden:
-            return False
-        return self.store.is_dir(self._store_path(path))
+            return None
+        return self._store_path(path)
+
+    def dir_exists(self, path):
+        sp = self._visible_store_path(path)
+        return sp is not None and self.store.is_dir(sp)
 
     def file_exists(self, path):
-        try:
-            path = self._clean(path)
-        except HTTPError:
-            return False
-        if self.is_hidden(path) and not self.allow_hidden:
+        sp = self._visible_store_path(path)
+        if sp is None:
             return False
         try:
-            e = self.store.get(self._store_path(path), content=False)
+            e = self.store.get(sp, content=False)
         except NotFoundError:
             return False
         return e.type != "directory"

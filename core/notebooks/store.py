@@ -243,6 +243,16 @@ class SaveItem:
     message: str = ""
 
 
+
+def _files_with_head(deleted: bool, prefix: str = ""):
+    """Files (deleted or not) under *prefix*, each joined with its head version (``v_*`` columns)."""
+    f, v = S.files, S.versions
+    q = (select(f, *[c.label("v_" + c.name) for c in _VCOLS])
+         .join(v, v.c.id == f.c.head_version_id).where(f.c.deleted.is_(deleted)))
+    if prefix:
+        q = q.where(func.substr(f.c.path, 1, len(prefix)) == prefix)
+    return q
+
 class NotebookStore:
     """One user's connection to the central notebook store.
 
@@ -769,12 +779,7 @@ class NotebookStore:
         pre = path + "/" if path else ""
 
         def unit(conn):
-            f, v = S.files, S.versions
-            q = (select(f, *[c.label("v_" + c.name) for c in _VCOLS])
-                 .join(v, v.c.id == f.c.head_version_id).where(f.c.deleted.is_(False)))
-            if pre:
-                q = q.where(func.substr(f.c.path, 1, len(pre)) == pre)
-            rows = conn.execute(q).all()
+            rows = conn.execute(_files_with_head(deleted=False, prefix=pre)).all()
             fq = select(S.folders.c.path)
             if pre:
                 fq = fq.where(func.substr(S.folders.c.path, 1, len(pre)) == pre)
@@ -881,12 +886,8 @@ class NotebookStore:
         pre = pre + "/" if pre else ""
 
         def unit(conn):
-            f, v = S.files, S.versions
-            q = (select(f, *[c.label("v_" + c.name) for c in _VCOLS])
-                 .join(v, v.c.id == f.c.head_version_id).where(f.c.deleted.is_(True)))
-            if pre:
-                q = q.where(func.substr(f.c.path, 1, len(pre)) == pre)
-            return conn.execute(q.order_by(f.c.updated_at.desc())).all()
+            q = _files_with_head(deleted=True, prefix=pre)
+            return conn.execute(q.order_by(S.files.c.updated_at.desc())).all()
         out = []
         for r in self._run(unit):
             vv = Version(id=r.v_id, file_id=r.v_file_id, number=r.v_number, path=r.v_path, kind=r.v_kind,
